@@ -1,0 +1,3 @@
+"""aicost: AI FinOps from the command line."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,167 @@
+"""The aicost configuration file (TOML), read exactly and strictly.
+
+Unknown keys and bad values are :class:`ConfigError` naming the file, the key
+and the expected form. Money may be written as a TOML number or a string and
+is read exactly (``value_per_unit = 18.00`` and ``"18.00"`` are the same).
+"""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+from aicost_cli.errors import ConfigError
+from aicost_cli.paths import config_candidates
+
+UNIT_KINDS = ("conversation", "trace", "request")
+
+#: Default attribution keys, looked up (in order) in the request metadata that
+#: each source carries (LiteLLM spend_logs_metadata / requester_metadata /
+#: ``key:value`` request tags; OTel span then resource attributes and
+#: ``traceloop.association.properties.*``; Bedrock requestMetadata).
+DEFAULT_ATTRIBUTION: dict[str, tuple[str, ...]] = {
+    "feature_keys": ("feature", "feature_name", "use_case", "app.feature"),
+    "team_keys": ("team", "team_name"),
+    "user_keys": ("user", "user_id", "end_user", "customer_id"),
+    "prompt_version_keys": ("prompt_version", "prompt.version", "prompt_template_version"),
+    "environment_keys": ("environment", "env", "deployment.environment", "deployment.environment.name"),
+    "conversation_keys": ("conversation_id", "session_id", "session.id", "gen_ai.conversation.id"),
+}
+
+
+@dataclass(frozen=True)
+class FeatureConfig:
+    name: str
+    owner: str | None = None
+    unit: str = "conversation"
+    value_per_unit: Decimal | None = None
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None = None
+    db_path: Path | None = None
+    currency: str = "USD"
+    features: dict[str, FeatureConfig] = field(default_factory=dict)
+    attribution: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_ATTRIBUTION)
+    )
+
+
+_TOP_KEYS = ("db_path", "currency", "features", "attribution")
+_FEATURE_KEYS = ("owner", "unit", "value_per_unit")
+
+
+def _unknown(where: Path, key: str, valid: tuple[str, ...]) -> ConfigError:
+    near = difflib.get_close_matches(key.split(".")[-1], valid, n=1)
+    hint = f"did you mean '{near[0]}'?" if near else f"valid keys: {', '.join(valid)}"
+    return ConfigError(f"{where}: unknown key '{key}'", hint=hint)
+
+
+def parse_money(value: object, where: Path, key: str) -> Decimal:
+    """Read a money amount exactly from a TOML number or string."""
+    if isinstance(value, bool):
+        raise ConfigError(f"{where}: '{key}' must be an amount like \"18.00\", not a boolean")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        # tomllib gives floats; repr() is the shortest string that round-trips,
+        # i.e. exactly what the user wrote for any amount with <= 15 digits.
+        return Decimal(repr(value))
+    if isinstance(value, str):
+        try:
+            amount = Decimal(value.strip())
+        except InvalidOperation:
+            raise ConfigError(
+                f"{where}: '{key}' = {value!r} is not an amount",
+                hint='write it like value_per_unit = "18.00"',
+            ) from None
+        if not amount.is_finite():
+            raise ConfigError(f"{where}: '{key}' must be a finite amount, got {value!r}")
+        return amount
+    raise ConfigError(
+        f"{where}: '{key}' must be an amount like \"18.00\", got {type(value).__name__}"
+    )
+
+
+def _feature(where: Path, name: str, raw: Any) -> FeatureConfig:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: [features.{name}] must be a table")
+    for key in raw:
+        if key not in _FEATURE_KEYS:
+            raise _unknown(where, f"features.{name}.{key}", _FEATURE_KEYS)
+    owner = raw.get("owner")
+    if owner is not None and not isinstance(owner, str):
+        raise ConfigError(f"{where}: 'features.{name}.owner' must be a string (a team name)")
+    unit = raw.get("unit", "conversation")
+    if unit not in UNIT_KINDS:
+        raise ConfigError(
+            f"{where}: 'features.{name}.unit' = {unit!r} is not a unit kind",
+            hint=f"use one of: {', '.join(UNIT_KINDS)}",
+        )
+    value = raw.get("value_per_unit")
+    money = None
+    if value is not None:
+        money = parse_money(value, where, f"features.{name}.value_per_unit")
+        if money < 0:
+            raise ConfigError(f"{where}: 'features.{name}.value_per_unit' must not be negative")
+    return FeatureConfig(name=name, owner=owner, unit=unit, value_per_unit=money)
+
+
+def parse_config(data: dict[str, Any], where: Path) -> Config:
+    for key in data:
+        if key not in _TOP_KEYS:
+            raise _unknown(where, key, _TOP_KEYS)
+    db_path = data.get("db_path")
+    if db_path is not None and not isinstance(db_path, str):
+        raise ConfigError(f"{where}: 'db_path' must be a string path")
+    currency = data.get("currency", "USD")
+    if not isinstance(currency, str) or len(currency) != 3 or not currency.isalpha():
+        raise ConfigError(f"{where}: 'currency' must be a 3-letter ISO code like \"USD\"")
+    features_raw = data.get("features", {})
+    if not isinstance(features_raw, dict):
+        raise ConfigError(f"{where}: 'features' must be a table of [features.<name>] tables")
+    features = {name: _feature(where, name, raw) for name, raw in features_raw.items()}
+    attribution = dict(DEFAULT_ATTRIBUTION)
+    attr_raw = data.get("attribution", {})
+    if not isinstance(attr_raw, dict):
+        raise ConfigError(f"{where}: 'attribution' must be a table")
+    for key, keys in attr_raw.items():
+        if key not in DEFAULT_ATTRIBUTION:
+            raise _unknown(where, f"attribution.{key}", tuple(DEFAULT_ATTRIBUTION))
+        if not isinstance(keys, list) or not all(isinstance(k, str) and k for k in keys):
+            raise ConfigError(
+                f"{where}: 'attribution.{key}' must be a list of metadata key names",
+                hint=f'e.g. {key} = ["feature", "use_case"]',
+            )
+        attribution[key] = tuple(keys)
+    return Config(
+        path=where,
+        db_path=Path(db_path) if db_path else None,
+        currency=currency.upper(),
+        features=features,
+        attribution=attribution,
+    )
+
+
+def load_config(explicit: Path | None = None) -> Config:
+    for candidate, must_exist in config_candidates(explicit):
+        if not candidate.exists():
+            if must_exist:
+                raise ConfigError(
+                    f"config file {candidate} does not exist",
+                    hint="check the --config path or AICOST_CONFIG",
+                )
+            continue
+        try:
+            data = tomllib.loads(candidate.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{candidate} is not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise ConfigError(f"cannot read config file {candidate}: {exc.strerror}") from None
+        return parse_config(data, candidate)
+    return Config()
