@@ -1,0 +1,1 @@
+"""Ingestors: load request logs (and later billing exports) into the canonical tables."""

@@ -1,0 +1,134 @@
+"""Recognise the format and JSON layout of a request-log file from its start."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aicost_cli.ingest.formats import RequestFormat
+
+_PEEK = 1 << 20
+
+
+class Layout:
+    NDJSON = "ndjson"  # one JSON value per line
+    ARRAY = "array"  # one JSON array of records
+    DOCUMENT = "document"  # one (possibly pretty-printed) object, or several concatenated
+    CSV = "csv"  # LiteLLM SpendLogs CSV export
+    EMPTY = "empty"
+
+
+@dataclass(frozen=True)
+class Detected:
+    format: RequestFormat | None
+    layout: str
+    reason: str | None = None  # why the format could not be recognised
+
+
+def is_gzip(path: Path) -> bool:
+    with path.open("rb") as handle:
+        return handle.read(2) == b"\x1f\x8b"
+
+
+def _peek(path: Path) -> bytes:
+    if is_gzip(path):
+        try:
+            with gzip.open(path, "rb") as handle:
+                return handle.read(_PEEK)
+        except (OSError, EOFError):
+            return b""
+    with path.open("rb") as handle:
+        return handle.read(_PEEK)
+
+
+def classify_record(record: Any) -> RequestFormat | None:
+    if not isinstance(record, dict):
+        return None
+    if "resourceSpans" in record:
+        return RequestFormat.OTEL
+    if record.get("schemaType") == "ModelInvocationLog" or (
+        "modelId" in record and "requestId" in record
+    ):
+        return RequestFormat.BEDROCK
+    if "operation_id" in record and "started_at" in record:
+        return RequestFormat.AICOST
+    litellm_keys = ("call_type", "response_cost", "startTime", "model_group", "litellm_call_id", "spend")
+    if any(key in record for key in litellm_keys):
+        return RequestFormat.LITELLM
+    return None
+
+
+def _name_layout(path: Path) -> str | None:
+    name = path.name.lower().removesuffix(".gz")
+    if name.endswith(".csv"):
+        return Layout.CSV
+    if name.endswith((".jsonl", ".ndjson", ".log")):
+        return Layout.NDJSON
+    return None
+
+
+def _first_object_line(text: str, decoder: json.JSONDecoder, limit: int) -> Any:
+    for line in text.split("\n")[:limit]:
+        line = line.strip()
+        if not line:
+            continue
+        try:
+            value, end = decoder.raw_decode(line)
+        except json.JSONDecodeError:
+            continue
+        if end == len(line) and isinstance(value, dict):
+            return value
+    return None
+
+
+def _ndjson_or_document(
+    text: str, decoder: json.JSONDecoder, by_name: str | None
+) -> tuple[str, Any]:
+    """The first line decoding to an object means NDJSON; else one document
+    (pretty-printed); else the first good line among the next ones decides (a
+    malformed first line must not hide the good records after it)."""
+    first = _first_object_line(text, decoder, 1)
+    if first is not None:
+        return by_name or Layout.NDJSON, first
+    if by_name != Layout.NDJSON:
+        try:
+            first, _ = decoder.raw_decode(text)
+            return Layout.DOCUMENT, first
+        except json.JSONDecodeError:
+            pass
+    first = _first_object_line(text, decoder, 1000)
+    return (Layout.NDJSON if first is not None else by_name or Layout.DOCUMENT), first
+
+
+def detect(path: Path, forced: RequestFormat | None) -> Detected:
+    head = _peek(path)
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
+    by_name = _name_layout(path)
+    if not text:
+        return Detected(forced, Layout.EMPTY)
+    if by_name == Layout.CSV:
+        return Detected(forced or RequestFormat.LITELLM, Layout.CSV)
+    decoder = json.JSONDecoder()
+    first: Any = None
+    layout: str
+    if text.startswith("["):
+        layout = Layout.ARRAY
+        try:
+            first, _ = decoder.raw_decode(text[1:].lstrip())
+        except json.JSONDecodeError:
+            first = None
+    else:
+        layout, first = _ndjson_or_document(text, decoder, by_name)
+    if forced is not None:
+        return Detected(forced, layout)
+    found = classify_record(first)
+    if found is None:
+        if first is None:
+            reason = "does not start with a JSON record"
+        else:
+            reason = "is not a LiteLLM, OpenTelemetry, Bedrock or aicost record"
+        return Detected(None, layout, reason + " (use --format to force one)")
+    return Detected(found, layout)

@@ -1,0 +1,202 @@
+"""What each request-log format looks like on disk, for the reader.
+
+A format is read with DuckDB's ``read_json`` using an explicit column spec
+(leaves as VARCHAR: the tolerant type) into a raw relation named
+``raw_<name>``, which its staging model ``sql/staging/stg_<name>__operations.sql``
+turns into canonical operation columns plus a ``quarantine_reason``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class RequestFormat(StrEnum):
+    LITELLM = "litellm"
+    OTEL = "otel"
+    BEDROCK = "bedrock"
+    AICOST = "aicost"
+
+
+Column = str | dict[str, "Column"]
+
+
+def _json(structure: dict[str, object]) -> str:
+    return json.dumps(structure)
+
+
+# --- LiteLLM --------------------------------------------------------------
+
+_LITELLM_COMMON: dict[str, Column] = {
+    "id": "VARCHAR",
+    "request_id": "VARCHAR",
+    "litellm_call_id": "VARCHAR",
+    "call_id": "VARCHAR",
+    "trace_id": "VARCHAR",
+    "litellm_trace_id": "VARCHAR",
+    "session_id": "VARCHAR",
+    "call_type": "VARCHAR",
+    "status": "VARCHAR",
+    "custom_llm_provider": "VARCHAR",
+    "startTime": "VARCHAR",
+    "endTime": "VARCHAR",
+    "request_duration_ms": "VARCHAR",
+    "model": "VARCHAR",
+    "model_group": "VARCHAR",
+    "response_cost": "VARCHAR",
+    "spend": "VARCHAR",
+    "prompt_tokens": "VARCHAR",
+    "completion_tokens": "VARCHAR",
+    "end_user": "VARCHAR",
+    "team_id": "VARCHAR",
+    "mcp_namespaced_tool_name": "VARCHAR",
+    "error_information": "JSON",
+    "model_parameters": "JSON",
+    "cost_breakdown": "JSON",
+    "hidden_params": "JSON",
+}
+
+
+def sql_type(column: Column) -> str:
+    """DuckDB type of a column given as a type name or a nested structure."""
+    if isinstance(column, str):
+        return column
+    fields = ", ".join(f'"{key}" {sql_type(value)}' for key, value in column.items())
+    return f"STRUCT({fields})"
+
+
+@dataclass(frozen=True)
+class ReadSpec:
+    """How to read one layout of a format into its raw relation.
+
+    The fast path reads ``columns`` with these exact types (a record whose
+    shape does not fit comes back as NULLs and is re-read on the careful
+    path). The careful path reads nested and list columns as JSON first and
+    converts them tolerantly (a JSON *string* holding an object, as in
+    LiteLLM's SpendLogs rows, is unwrapped), so that one odd field never
+    costs a record.
+    """
+
+    format: RequestFormat
+    layout: str
+    #: read_json ``columns=`` (top-level key -> DuckDB type or nested structure)
+    columns: dict[str, Column]
+
+    def is_nested(self, name: str) -> bool:
+        column = self.columns[name]
+        return isinstance(column, dict) or column.endswith("[]") or column.startswith("MAP")
+
+    def careful_structure(self) -> str:
+        """``from_json`` structure for the careful path: nested columns as JSON."""
+        return _json({name: ("JSON" if self.is_nested(name) else typ) for name, typ in self.columns.items()})
+
+    @staticmethod
+    def structure_of(column: Column) -> str:
+        """``from_json`` structure of one column."""
+        if isinstance(column, str) and column.endswith("[]"):
+            return _json([column[:-2]])
+        return _json(column)
+
+
+LITELLM_PAYLOAD = ReadSpec(
+    RequestFormat.LITELLM,
+    "payload",  # StandardLoggingPayload objects and SpendLogs rows exported as JSON
+    {
+        **_LITELLM_COMMON,
+        "metadata": {
+            "user_api_key_team_alias": "VARCHAR",
+            "user_api_key_team_id": "VARCHAR",
+            "user_api_key_user_id": "VARCHAR",
+            "user_api_key_end_user_id": "VARCHAR",
+            "spend_logs_metadata": "MAP(VARCHAR, VARCHAR)",
+            "requester_metadata": "MAP(VARCHAR, VARCHAR)",
+            "attempted_retries": "VARCHAR",
+            "usage_object": {
+                "prompt_tokens": "VARCHAR",
+                "completion_tokens": "VARCHAR",
+                "cache_read_input_tokens": "VARCHAR",
+                "cache_creation_input_tokens": "VARCHAR",
+                "prompt_tokens_details": {"cached_tokens": "VARCHAR", "cache_write_tokens": "VARCHAR"},
+                "completion_tokens_details": {"reasoning_tokens": "VARCHAR"},
+                "cache_creation_token_details": {
+                    "ephemeral_5m_input_tokens": "VARCHAR",
+                    "ephemeral_1h_input_tokens": "VARCHAR",
+                },
+            },
+            "error_information": {"error_class": "VARCHAR", "error_code": "VARCHAR"},
+        },
+        "request_tags": "VARCHAR[]",
+    },
+)
+
+# --- OpenTelemetry (OTLP/JSON) ---------------------------------------------
+
+OTEL_TRACES = ReadSpec(
+    RequestFormat.OTEL,
+    "otlp",
+    {"resourceSpans": "JSON"},
+)
+
+# --- Bedrock model invocation logs -------------------------------------------
+
+BEDROCK_INVOCATIONS = ReadSpec(
+    RequestFormat.BEDROCK,
+    "invocation",
+    {
+        "schemaType": "VARCHAR",
+        "timestamp": "VARCHAR",
+        "accountId": "VARCHAR",
+        "identity": "JSON",
+        "region": "VARCHAR",
+        "inferenceRegion": "VARCHAR",
+        "requestId": "VARCHAR",
+        "operation": "VARCHAR",
+        "modelId": "VARCHAR",
+        "requestMetadata": "JSON",
+        "input": "JSON",
+        "output": "JSON",
+        "status": "VARCHAR",
+        "errorCode": "VARCHAR",
+        "performanceConfig": "JSON",
+    },
+)
+
+# --- aicost's own JSONL ---------------------------------------------------------
+
+AICOST_OPERATIONS = ReadSpec(
+    RequestFormat.AICOST,
+    "v1",
+    {
+        "operation_id": "VARCHAR",
+        "trace_id": "VARCHAR",
+        "parent_id": "VARCHAR",
+        "conversation_id": "VARCHAR",
+        "name": "VARCHAR",
+        "started_at": "VARCHAR",
+        "ended_at": "VARCHAR",
+        "kind": "VARCHAR",
+        "provider": "VARCHAR",
+        "model": "VARCHAR",
+        "request_model": "VARCHAR",
+        "usage": "JSON",
+        "service_tier": "VARCHAR",
+        "attempt": "VARCHAR",
+        "status": "VARCHAR",
+        "error_type": "VARCHAR",
+        "latency_ms": "VARCHAR",
+        "feature": "VARCHAR",
+        "team": "VARCHAR",
+        "user": "VARCHAR",
+        "prompt_version": "VARCHAR",
+        "environment": "VARCHAR",
+        "tags": "JSON",
+        "cost": "VARCHAR",
+    },
+)
+
+READ_SPECS: dict[tuple[RequestFormat, str], ReadSpec] = {
+    (spec.format, spec.layout): spec
+    for spec in (LITELLM_PAYLOAD, OTEL_TRACES, BEDROCK_INVOCATIONS, AICOST_OPERATIONS)
+}
