@@ -51,6 +51,33 @@ def load_macros(con: duckdb.DuckDBPyConnection) -> None:
         con.execute(model_sql(name))
 
 
+def sql_string(value: str) -> str:
+    """A SQL string literal (the one place config text becomes SQL text)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
+ATTRIBUTION_FIELDS = ("feature", "team", "user", "prompt_version", "environment", "conversation")
+
+
+def define_attribution_macros(con: duckdb.DuckDBPyConnection, keys: dict[str, tuple[str, ...]]) -> None:
+    """``aicost_attr_<field>(attributes, fallback, tags)``: the first non-empty
+    value of the configured keys, key priority first, then map priority.
+
+    Generated from the [attribution] config as plain ``coalesce`` of map
+    lookups: 3-10x faster than a lambda over a key list at 10M rows.
+    """
+    for name in ATTRIBUTION_FIELDS:
+        lookups = [
+            f"nullif({m}[{sql_string(key)}], '')"
+            for key in keys[f"{name}_keys"]
+            for m in ("attributes", "fallback", "tags")
+        ]
+        body = f"coalesce({', '.join(lookups)})" if lookups else "cast(null as varchar)"
+        con.execute(
+            f"create or replace temp macro aicost_attr_{name}(attributes, fallback, tags) as ({body})"
+        )
+
+
 def create_views(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
     """Create (or replace) the named models as temp views, in the given order."""
     for name in names:

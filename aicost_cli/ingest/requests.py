@@ -124,21 +124,7 @@ class _Stager:
             fmt for fmt in RequestFormat if _STAGING[fmt] in models.model_names("staging")
         }
         models.load_macros(con)
-        keys = config.attribution
-        con.execute(
-            "create or replace temp table cfg_attribution as select "
-            "?::varchar[] as feature_keys, ?::varchar[] as team_keys, ?::varchar[] as user_keys, "
-            "?::varchar[] as prompt_version_keys, ?::varchar[] as environment_keys, "
-            "?::varchar[] as conversation_keys",
-            [
-                list(keys["feature_keys"]),
-                list(keys["team_keys"]),
-                list(keys["user_keys"]),
-                list(keys["prompt_version_keys"]),
-                list(keys["environment_keys"]),
-                list(keys["conversation_keys"]),
-            ],
-        )
+        models.define_attribution_macros(con, config.attribution)
         for fmt in self.available:
             con.execute(_empty_raw_sql(_spec(fmt)))
             models.create_views(con, [_STAGING[fmt]])

@@ -8,8 +8,8 @@
 -- resource attributes, LiteLLM requester_metadata), attributes_tags ('key:value'
 -- tags); then the source's own field (native_*).
 -- Reads:   stg_operations (the ingest points it at one format's staging model),
---          cfg_attribution (one row: a list of metadata keys per field, in
---          priority order, from the [attribution] config table).
+--          the aicost_attr_<field> macros, generated from the [attribution]
+--          config (configured keys in priority order).
 -- Materialization: view.
 
 with
@@ -18,57 +18,34 @@ staged as (
     select * from stg_operations
 ),
 
-attribution_keys as (
-    select * from cfg_attribution
-),
-
 resolved as (
     select
         staged.*,
         coalesce(
-            list_filter(
-                list_transform(attribution_keys.feature_keys, lambda k: coalesce(staged.attributes[k], staged.attributes_fallback[k], staged.attributes_tags[k])),
-                lambda v: v is not null and v <> ''
-            )[1],
+            aicost_attr_feature(staged.attributes, staged.attributes_fallback, staged.attributes_tags),
             staged.native_feature
         ) as resolved_feature,
         coalesce(
-            list_filter(
-                list_transform(attribution_keys.team_keys, lambda k: coalesce(staged.attributes[k], staged.attributes_fallback[k], staged.attributes_tags[k])),
-                lambda v: v is not null and v <> ''
-            )[1],
+            aicost_attr_team(staged.attributes, staged.attributes_fallback, staged.attributes_tags),
             staged.native_team
         ) as resolved_team,
         coalesce(
-            list_filter(
-                list_transform(attribution_keys.user_keys, lambda k: coalesce(staged.attributes[k], staged.attributes_fallback[k], staged.attributes_tags[k])),
-                lambda v: v is not null and v <> ''
-            )[1],
+            aicost_attr_user(staged.attributes, staged.attributes_fallback, staged.attributes_tags),
             staged.native_user
         ) as resolved_user,
         coalesce(
-            list_filter(
-                list_transform(attribution_keys.prompt_version_keys, lambda k: coalesce(staged.attributes[k], staged.attributes_fallback[k], staged.attributes_tags[k])),
-                lambda v: v is not null and v <> ''
-            )[1],
+            aicost_attr_prompt_version(staged.attributes, staged.attributes_fallback, staged.attributes_tags),
             staged.native_prompt_version
         ) as resolved_prompt_version,
         coalesce(
-            list_filter(
-                list_transform(attribution_keys.environment_keys, lambda k: coalesce(staged.attributes[k], staged.attributes_fallback[k], staged.attributes_tags[k])),
-                lambda v: v is not null and v <> ''
-            )[1],
+            aicost_attr_environment(staged.attributes, staged.attributes_fallback, staged.attributes_tags),
             staged.native_environment
         ) as resolved_environment,
         coalesce(
-            list_filter(
-                list_transform(attribution_keys.conversation_keys, lambda k: coalesce(staged.attributes[k], staged.attributes_fallback[k], staged.attributes_tags[k])),
-                lambda v: v is not null and v <> ''
-            )[1],
+            aicost_attr_conversation(staged.attributes, staged.attributes_fallback, staged.attributes_tags),
             staged.native_conversation_id
         ) as resolved_conversation_id
     from staged
-    cross join attribution_keys
 ),
 
 final as (

@@ -141,7 +141,10 @@ final as (
         cast(null as varchar) as native_prompt_version,
         cast(null as varchar) as native_environment,
         counted.request_tags_map as tags,
-        try_cast(coalesce(counted.response_cost, counted.spend) as decimal(38, 12)) as source_cost,
+        coalesce(
+            try_cast(coalesce(counted.response_cost, counted.spend) as decimal(18, 12)),
+            try_cast(coalesce(counted.response_cost, counted.spend) as decimal(38, 12))
+        )::decimal(38, 12) as source_cost,
         counted.source_file,
         counted.source_line,
         counted.source_record,
