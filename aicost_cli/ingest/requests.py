@@ -384,6 +384,9 @@ def _run(
         return result
 
     try:
+        from aicost_cli import prices
+
+        prices.ensure_bundled(con)
         stager = _Stager(con, config)
         _stage_all(stager, todo, forced_format, outcomes, progress)
         with transaction(con):

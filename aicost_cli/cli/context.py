@@ -1,0 +1,73 @@
+"""What every command needs: the resolved config and DB path, and the error
+decorator that turns AicostError into one line on stderr and an exit code."""
+
+from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Callable
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ParamSpec, TextIO, TypeVar
+
+import typer
+
+from aicost_cli.config import Config, load_config
+from aicost_cli.errors import AicostError, ExitCode, InputFileError, exit_code_for
+from aicost_cli.paths import resolve_db_path
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+@dataclass
+class State:
+    db: Path | None = None
+    config_path: Path | None = None
+    _config: Config | None = None
+
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(self.config_path)
+        return self._config
+
+    def db_path(self) -> Path:
+        return resolve_db_path(self.db, self.config().db_path)
+
+
+STATE = State()
+
+
+def fail(message: str, hint: str | None = None) -> None:
+    print(f"aicost: error: {message}", file=sys.stderr)
+    if hint:
+        print(f"hint: {hint}", file=sys.stderr)
+
+
+def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
+    @functools.wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except AicostError as err:
+            fail(err.message, err.hint)
+            raise typer.Exit(int(exit_code_for(err))) from None
+        except KeyboardInterrupt:
+            fail("interrupted; nothing was committed by the interrupted step")
+            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+
+    return wrapper
+
+
+@contextmanager
+def output_stream(path: Path | None) -> Any:
+    if path is None:
+        yield sys.stdout
+        return
+    try:
+        handle: TextIO = path.open("w", encoding="utf-8", newline="")
+    except OSError as exc:
+        raise InputFileError(f"cannot write {path}: {exc.strerror}", hint="check the -o path") from None
+    with handle:
+        yield handle

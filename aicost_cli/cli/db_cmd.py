@@ -1,0 +1,61 @@
+"""``aicost db``: where the database is, what it holds, what was quarantined."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from aicost_cli import db, store
+from aicost_cli.cli.context import STATE, handle_errors, output_stream
+from aicost_cli.cli.options import FormatOpt, OutputOpt
+from aicost_cli.output import OutputFormat, render
+
+app = typer.Typer(help="Inspect the aicost database.", no_args_is_help=True)
+
+
+@app.command("path")
+@handle_errors
+def path() -> None:
+    """Print the database path aicost uses (after --db, AICOST_DB and the config)."""
+    print(STATE.db_path())
+
+
+@app.command("status")
+@handle_errors
+def status(fmt: FormatOpt = OutputFormat.TABLE, output: OutputOpt = None) -> None:
+    """Tables, row counts, time range and ingested sources."""
+    con = db.connect(STATE.db_path(), read_only=True)
+    try:
+        tables = store.status(con)
+        sources = store.sources(con)
+    finally:
+        con.close()
+    with output_stream(output) as out:
+        if fmt is OutputFormat.TABLE:
+            print(f"database: {STATE.db_path()}", file=out)
+            render(tables, fmt, out, title="tables")
+            render(sources, fmt, out, title="ingested sources")
+        else:
+            render(tables, fmt, out)
+
+
+@app.command("quarantine")
+@handle_errors
+def quarantine(fmt: FormatOpt = OutputFormat.TABLE, output: OutputOpt = None) -> None:
+    """Records that were not loaded, with file, line and reason."""
+    con = db.connect(STATE.db_path(), read_only=True)
+    try:
+        table = store.quarantine(con)
+    finally:
+        con.close()
+    with output_stream(output) as out:
+        render(
+            table,
+            fmt,
+            out,
+            title="quarantined records",
+            table_columns=["source_file", "source_line", "reason"],
+        )
+    if table.num_rows and fmt is OutputFormat.TABLE:
+        print(f"{table.num_rows} quarantined record(s); --format csv shows the raw records", file=sys.stderr)

@@ -1,0 +1,81 @@
+"""``aicost ingest``: load request logs into the store."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from aicost_cli import db
+from aicost_cli.cli.context import STATE, handle_errors
+from aicost_cli.cli.options import QuietOpt
+from aicost_cli.errors import ExitCode
+from aicost_cli.ingest.formats import RequestFormat
+from aicost_cli.ingest.requests import IngestResult, ingest_requests
+
+app = typer.Typer(help="Load logs into the aicost database.", no_args_is_help=True)
+
+
+def summary(result: IngestResult) -> str:
+    text = (
+        f"ingested {result.inserted:,} operation(s) from {result.files_read:,} file(s): "
+        f"{result.records:,} record(s) read, {result.duplicates:,} duplicate(s) skipped, "
+        f"{result.quarantined:,} quarantined"
+    )
+    if result.files_skipped:
+        text += f"; {result.files_skipped:,} unchanged file(s) skipped"
+    return text
+
+
+@app.command("requests")
+@handle_errors
+def requests(
+    paths: Annotated[list[str], typer.Argument(help="Files, directories, globs or s3://bucket/prefix.")],
+    fmt: Annotated[
+        RequestFormat | None,
+        typer.Option("--format", help="Force a format instead of detecting it per file."),
+    ] = None,
+    endpoint_url: Annotated[
+        str | None,
+        typer.Option("--endpoint-url", envvar="AWS_ENDPOINT_URL", help="S3-compatible endpoint for s3:// paths."),
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Re-read files the ledger says are unchanged.")] = False,
+    quiet: QuietOpt = False,
+) -> None:
+    """Ingest gateway/tracer request logs (LiteLLM, OpenTelemetry, Bedrock, aicost JSONL).
+
+    Idempotent: unchanged files are skipped and known operations are never
+    inserted twice. Malformed records are quarantined (see 'aicost db
+    quarantine') and the command exits with code 5.
+    """
+    config = STATE.config()
+    con = db.connect(STATE.db_path())
+    try:
+        if quiet or not sys.stderr.isatty():
+            result = ingest_requests(con, paths, config=config, forced_format=fmt,
+                                     endpoint_url=endpoint_url, force=force)
+        else:
+            from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+            with Progress(
+                TextColumn("ingest"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                transient=True,
+            ) as bar:
+                task = bar.add_task("ingest", total=None)
+
+                def progress(done: int, total: int, _name: str) -> None:
+                    bar.update(task, completed=done, total=total)
+
+                result = ingest_requests(con, paths, config=config, forced_format=fmt,
+                                         endpoint_url=endpoint_url, force=force, progress=progress)
+    finally:
+        con.close()
+    if not quiet:
+        print(summary(result), file=sys.stderr)
+    if result.quarantined:
+        if quiet:
+            print(f"aicost: {result.quarantined:,} record(s) quarantined; see 'aicost db quarantine'", file=sys.stderr)
+        else:
+            print("see 'aicost db quarantine' for the quarantined records", file=sys.stderr)
+        raise typer.Exit(int(ExitCode.QUARANTINED))

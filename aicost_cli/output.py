@@ -1,0 +1,170 @@
+"""Render an Arrow table as table (Rich), CSV, JSON or JSONL.
+
+Machine formats are a contract: snake_case columns as in the SQL, stable
+order, ISO-8601 UTC timestamps with 'Z', money as exact decimals (JSON
+numbers written from the Decimal's text, never through float), no locale.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, TextIO
+
+import pyarrow as pa
+
+
+class OutputFormat(StrEnum):
+    TABLE = "table"
+    CSV = "csv"
+    JSON = "json"
+    JSONL = "jsonl"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%dT%H:%M:%S") + (
+            f".{value.microsecond:06d}" if value.microsecond else ""
+        ) + "Z"
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        if value and isinstance(value[0], tuple) and len(value[0]) == 2:
+            return {str(k): _plain(v) for k, v in value}
+        return [_plain(v) for v in value]
+    return value
+
+
+def _json_value(value: Any) -> str:
+    if isinstance(value, Decimal):
+        return _decimal_text(value)
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(str(k))}: {_json_value(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(_json_value(v) for v in value) + "]"
+    return json.dumps(_plain(value), ensure_ascii=False)
+
+
+def _decimal_text(value: Decimal) -> str:
+    text = format(value, "f")
+    return text
+
+
+def rows(table: pa.Table) -> list[dict[str, Any]]:
+    return [{k: _plain(v) for k, v in row.items()} for row in table.to_pylist()]
+
+
+def write_csv(table: pa.Table, out: TextIO) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(table.column_names)
+    for row in table.to_pylist():
+        writer.writerow([_csv_value(v) for v in row.values()])
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return _decimal_text(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    plain = _plain(value)
+    if isinstance(plain, dict | list):
+        return json.dumps(plain, ensure_ascii=False, default=str)
+    return str(plain)
+
+
+def _json_row(row: dict[str, Any]) -> str:
+    return "{" + ", ".join(f"{json.dumps(k)}: {_json_value(v)}" for k, v in row.items()) + "}"
+
+
+def write_json(table: pa.Table, out: TextIO) -> None:
+    items = [_json_row(row) for row in table.to_pylist()]
+    if not items:
+        out.write("[]\n")
+        return
+    out.write("[\n  " + ",\n  ".join(items) + "\n]\n")
+
+
+def write_jsonl(table: pa.Table, out: TextIO) -> None:
+    for row in table.to_pylist():
+        out.write(_json_row(row) + "\n")
+
+
+def _human(value: Any, money: bool) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, Decimal):
+        if money:
+            return f"{value:,.2f}" if abs(value) >= 1 or value == 0 else f"{value:.4f}"
+        return f"{value:,}"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, datetime):
+        if value.hour == value.minute == value.second == 0:
+            return value.strftime("%Y-%m-%d")
+        return value.strftime("%Y-%m-%d %H:%M:%S")
+    return str(_plain(value))
+
+
+MONEY_HINTS = ("cost", "value", "spend")
+
+
+def write_table(
+    table: pa.Table,
+    out: TextIO,
+    *,
+    title: str | None = None,
+    columns: list[str] | None = None,
+    width: int = 80,
+) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    shown = [c for c in (columns or table.column_names) if c in table.column_names]
+    console = Console(file=out, width=max(width, 80), highlight=False, soft_wrap=False)
+    grid = Table(title=title, title_justify="left", show_edge=False, pad_edge=False, box=None)
+    numeric = set()
+    for name in shown:
+        typ = table.schema.field(name).type
+        right = pa.types.is_integer(typ) or pa.types.is_decimal(typ) or pa.types.is_floating(typ)
+        if right:
+            numeric.add(name)
+        grid.add_column(name, justify="right" if right else "left", no_wrap=True, overflow="ellipsis")
+    for row in table.select(shown).to_pylist():
+        grid.add_row(*[_human(row[c], any(h in c for h in MONEY_HINTS)) for c in shown])
+    if table.num_rows == 0:
+        console.print("(no rows)")
+    console.print(grid)
+
+
+def render(
+    table: pa.Table,
+    fmt: OutputFormat,
+    out: TextIO,
+    *,
+    title: str | None = None,
+    table_columns: list[str] | None = None,
+) -> None:
+    if fmt is OutputFormat.CSV:
+        write_csv(table, out)
+    elif fmt is OutputFormat.JSON:
+        write_json(table, out)
+    elif fmt is OutputFormat.JSONL:
+        write_jsonl(table, out)
+    else:
+        write_table(table, out, title=title, columns=table_columns)
+
+
+def to_text(table: pa.Table, fmt: OutputFormat) -> str:
+    buffer = io.StringIO()
+    render(table, fmt, buffer)
+    return buffer.getvalue()

@@ -1,0 +1,37 @@
+-- attribution
+-- Purpose: who and what caused the spend: operations, units and estimated
+--          cost grouped by the requested dimensions, with each group's share.
+-- Grain:   one row per combination of the requested dimensions
+--          (attribution_groups, built by the report runner from a fixed
+--          whitelist of dimension columns of operation_facts).
+-- Parameters: none here; the runner filters attribution_groups by time.
+-- share is estimated_cost / total estimated_cost, rounded half-up to 6
+-- decimals by integer arithmetic.
+
+with
+
+groups as (
+    select * from attribution_groups
+),
+
+total as (
+    select sum(groups.estimated_cost) as estimated_cost from groups
+),
+
+final as (
+    select
+        groups.* exclude (estimated_cost),
+        groups.estimated_cost,
+        case
+            when total.estimated_cost > 0 then
+                ((groups.estimated_cost * 1000000000000)::hugeint * 2000000
+                    + (total.estimated_cost * 1000000000000)::hugeint)
+                // (2 * (total.estimated_cost * 1000000000000)::hugeint)
+                * 0.000001::decimal(7, 6)
+        end::decimal(9, 6) as share
+    from groups
+    cross join total
+)
+
+select * from final
+order by final.estimated_cost desc
