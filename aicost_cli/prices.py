@@ -36,7 +36,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 
-from aicost_cli import models
+from aicost_cli import db, models
 from aicost_cli.errors import InputFileError
 
 BUNDLED_STATE_KEY = "bundled_prices_sha256"
@@ -67,7 +67,7 @@ _CSV_COLUMNS: dict[str, str] = {
     "service_tier": "VARCHAR",
     "threshold_tokens": "BIGINT",
     "effective_from": "DATE",
-    **{name: RATE_TYPE for name in RATE_COLUMNS},
+    **dict.fromkeys(RATE_COLUMNS, RATE_TYPE),
     "currency": "VARCHAR",
     "source": "VARCHAR",
 }
@@ -77,21 +77,26 @@ _CSV_COLUMNS: dict[str, str] = {
 # helpers
 
 
+def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the caller has a transaction open on ``con``.
+
+    In auto-commit mode every statement gets a new transaction id; inside an
+    explicit transaction they share one. (Trying ``begin`` instead would abort
+    the caller's transaction in DuckDB.)"""
+    query = "select current_transaction_id()"
+    first = con.execute(query).fetchall()
+    second = con.execute(query).fetchall()
+    return first == second
+
+
 @contextlib.contextmanager
 def _atomic(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """A transaction, unless the caller already has one open (then theirs)."""
-    try:
-        con.execute("begin transaction")
-    except duckdb.TransactionException:
+    """Our own transaction, or the caller's when one is already open."""
+    if _in_transaction(con):
         yield
         return
-    try:
+    with db.transaction(con):
         yield
-    except BaseException:
-        with contextlib.suppress(duckdb.Error):
-            con.execute("rollback")
-        raise
-    con.execute("commit")
 
 
 def _bundled_csv() -> Traversable:
@@ -117,10 +122,11 @@ def ensure_bundled(con: duckdb.DuckDBPyConnection) -> bool:
     call :func:`reprice` afterwards if this returns True.
     """
     digest = bundled_sha256()
-    row = con.execute(
+    # fetchall, not fetchone: DuckDB 2 keeps a half-read result open on the connection.
+    stored = con.execute(
         "select value from catalog_state where name = ?", [BUNDLED_STATE_KEY]
-    ).fetchone()
-    if row is not None and row[0] == digest:
+    ).fetchall()
+    if stored and stored[0][0] == digest:
         return False
     columns_spec = "{" + ", ".join(f"'{k}': '{v}'" for k, v in _CSV_COLUMNS.items()) + "}"
     with resources.as_file(_bundled_csv()) as csv_path, _atomic(con):
@@ -425,7 +431,7 @@ def list_prices(con: duckdb.DuckDBPyConnection, model: str | None = None) -> pa.
         f" as {name.removesuffix('_per_token')}_per_mtok"
         for name in RATE_COLUMNS[:-1]
     )
-    return con.execute(
+    relation = con.sql(
         f"""
         select
             prices.model_key,
@@ -451,8 +457,10 @@ def list_prices(con: duckdb.DuckDBPyConnection, model: str | None = None) -> pa.
             prices.threshold_tokens,
             prices.effective_from
         """,
-        [model, model, model],
-    ).to_arrow_table()
+        params=[model, model, model],
+    )
+    assert relation is not None
+    return relation.to_arrow_table()
 
 
 def missing_prices(con: duckdb.DuckDBPyConnection) -> pa.Table:
@@ -463,7 +471,7 @@ def missing_prices(con: duckdb.DuckDBPyConnection) -> pa.Table:
     classes: uncached + cache read + cache writes), output_tokens.
     Most operations first.
     """
-    return con.execute(
+    relation = con.sql(
         """
         select
             provider,
@@ -472,15 +480,17 @@ def missing_prices(con: duckdb.DuckDBPyConnection) -> pa.Table:
             count(*) as operations,
             min(started_at) as first_seen,
             max(started_at) as last_seen,
-            sum(input_tokens + cache_read_tokens + cache_write_5m_tokens
-                + cache_write_1h_tokens) as input_tokens,
-            sum(output_tokens) as output_tokens
+            cast(sum(input_tokens + cache_read_tokens + cache_write_5m_tokens
+                + cache_write_1h_tokens) as bigint) as input_tokens,
+            cast(sum(output_tokens) as bigint) as output_tokens
         from operations
         where is_model_call and pricing_status = 'unpriced'
         group by provider, model
         order by operations desc, provider nulls last, model nulls last
         """
-    ).to_arrow_table()
+    )
+    assert relation is not None
+    return relation.to_arrow_table()
 
 
 # --------------------------------------------------------------------------
@@ -531,7 +541,7 @@ def reprice(con: duckdb.DuckDBPyConnection) -> int:
                   or operations.estimated_cost is distinct from repriced.estimated_cost
               )
             """
-        ).fetchone()
+        ).fetchall()
         con.execute("drop table _aicost_repriced")
         con.execute("drop view operations_to_price")
-    return int(result[0]) if result else 0
+    return int(result[0][0]) if result else 0

@@ -32,13 +32,56 @@
 -- pricing_status: 'not_billable' (is_model_call false; cost NULL),
 -- 'priced', 'unpriced' (no row matched; cost NULL, never 0). Failed
 -- operations are priced like any other: providers bill consumed tokens.
--- model_key: the matched key; for unmatched operations the normalised name
--- (aicost_model_key of response_model, request_model or model).
+-- model_key: the key of the price row used; otherwise the normalised name
+-- (aicost_model_key of response_model, else request_model, else model).
+-- Performance: every regexp and every catalog decision runs on small sets
+-- (distinct model pairs, distinct names, the catalog); the operations meet
+-- them in two hash joins (pair_prices, normalised_names) and one projection.
 
 with
 
-operations_input as (
-    select * from operations_to_price
+-- Only the columns we use: extra columns of operations_to_price are ignored.
+-- Not materialized: re-scanning is cheaper than buffering every operation.
+operations_input as not materialized (
+    select
+        operations_to_price.operation_id,
+        operations_to_price.source_format,
+        operations_to_price.trace_id,
+        operations_to_price.parent_id,
+        operations_to_price.conversation_id,
+        operations_to_price.unit_id,
+        operations_to_price.operation_name,
+        operations_to_price.started_at,
+        operations_to_price.ended_at,
+        operations_to_price.kind,
+        operations_to_price.is_model_call,
+        operations_to_price.provider,
+        operations_to_price.model,
+        operations_to_price.request_model,
+        operations_to_price.response_model,
+        operations_to_price.input_tokens,
+        operations_to_price.cache_read_tokens,
+        operations_to_price.cache_write_5m_tokens,
+        operations_to_price.cache_write_1h_tokens,
+        operations_to_price.output_tokens,
+        operations_to_price.reasoning_tokens,
+        operations_to_price.service_tier,
+        operations_to_price.is_batch,
+        operations_to_price.attempt,
+        operations_to_price.status,
+        operations_to_price.error_type,
+        operations_to_price.latency_ms,
+        operations_to_price.feature,
+        operations_to_price.team,
+        operations_to_price.user_id,
+        operations_to_price.prompt_version,
+        operations_to_price.environment,
+        operations_to_price.tags,
+        operations_to_price.source_cost,
+        operations_to_price.source_file,
+        operations_to_price.source_line,
+        operations_to_price.ingest_run_id
+    from operations_to_price
 ),
 
 prices_effective as (
@@ -113,6 +156,25 @@ pair_keys as (
         or pair_key_periods.valid_to > pair_key_periods.valid_from
 ),
 
+-- The normalised name of every distinct logged name, for operations no price
+-- matches (computing it per operation would run the regexps 10M times).
+logged_names as (
+    select distinct
+        coalesce(
+            operations_input.response_model,
+            operations_input.request_model,
+            operations_input.model
+        ) as logged_name
+    from operations_input
+),
+
+normalised_names as (
+    select
+        logged_names.logged_name,
+        aicost_model_key(logged_names.logged_name) as normalised_name
+    from logged_names
+),
+
 -- Price lookup, built on the small catalog: per model_key, periods in which
 -- the set of rows in effect is constant; per period and requested tier, the
 -- tier actually used; per row, the prompt-size band it covers.
@@ -156,7 +218,8 @@ period_tiers as (
 ),
 
 requested_tiers as (
-    select unnest(['standard', 'batch', 'flex', 'priority']) as requested_tier
+    select tiers.requested_tier
+    from (values ('standard'), ('batch'), ('flex'), ('priority')) as tiers (requested_tier)
 ),
 
 period_tier_choice as (
@@ -206,6 +269,37 @@ price_lookup as (
         and period_tier_choice.priced_tier = period_prices.service_tier
 ),
 
+-- Everything an operation needs, per (response_model, request_model),
+-- requested tier, period and prompt band: one join with the operations.
+pair_prices as (
+    select
+        pair_keys.response_model,
+        pair_keys.request_model,
+        pair_keys.model_key,
+        price_lookup.requested_tier,
+        greatest(pair_keys.valid_from, price_lookup.period_from) as valid_from,
+        case
+            when pair_keys.valid_to is null then price_lookup.period_to
+            when price_lookup.period_to is null then pair_keys.valid_to
+            else least(pair_keys.valid_to, price_lookup.period_to)
+        end as valid_to,
+        price_lookup.prompt_above,
+        price_lookup.prompt_up_to,
+        price_lookup.price_id,
+        price_lookup.input_per_token,
+        price_lookup.output_per_token,
+        price_lookup.cache_read_per_token,
+        price_lookup.cache_write_5m_per_token,
+        price_lookup.cache_write_1h_per_token,
+        price_lookup.reasoning_per_token,
+        price_lookup.per_request
+    from pair_keys
+    inner join price_lookup
+        on pair_keys.model_key = price_lookup.model_key
+        and (pair_keys.valid_to is null or price_lookup.period_from < pair_keys.valid_to)
+        and (price_lookup.period_to is null or pair_keys.valid_from < price_lookup.period_to)
+),
+
 operations_measured as (
     select
         operations_input.*,
@@ -222,39 +316,36 @@ operations_measured as (
     from operations_input
 ),
 
-operations_keyed as (
-    select
-        operations_measured.*,
-        pair_keys.model_key as matched_model_key
-    from operations_measured
-    left join pair_keys
-        on operations_measured.is_model_call
-        and operations_measured.response_model is not distinct from pair_keys.response_model
-        and operations_measured.request_model is not distinct from pair_keys.request_model
-        and operations_measured.started_at >= pair_keys.valid_from
-        and (pair_keys.valid_to is null or operations_measured.started_at < pair_keys.valid_to)
-),
-
 operations_with_rates as (
     select
-        operations_keyed.*,
-        price_lookup.price_id as matched_price_id,
-        price_lookup.input_per_token,
-        price_lookup.output_per_token,
-        price_lookup.cache_read_per_token,
-        price_lookup.cache_write_5m_per_token,
-        price_lookup.cache_write_1h_per_token,
-        price_lookup.reasoning_per_token,
-        price_lookup.per_request
-    from operations_keyed
-    left join price_lookup
-        on operations_keyed.matched_model_key = price_lookup.model_key
-        and operations_keyed.requested_tier = price_lookup.requested_tier
-        and operations_keyed.started_at >= price_lookup.period_from
-        and (price_lookup.period_to is null or operations_keyed.started_at < price_lookup.period_to)
-        and operations_keyed.prompt_tokens > price_lookup.prompt_above
-        and (price_lookup.prompt_up_to is null
-            or operations_keyed.prompt_tokens <= price_lookup.prompt_up_to)
+        operations_measured.*,
+        normalised_names.normalised_name,
+        pair_prices.model_key as matched_model_key,
+        pair_prices.price_id as matched_price_id,
+        pair_prices.input_per_token,
+        pair_prices.output_per_token,
+        pair_prices.cache_read_per_token,
+        pair_prices.cache_write_5m_per_token,
+        pair_prices.cache_write_1h_per_token,
+        pair_prices.reasoning_per_token,
+        pair_prices.per_request
+    from operations_measured
+    left join normalised_names
+        on coalesce(
+            operations_measured.response_model,
+            operations_measured.request_model,
+            operations_measured.model
+        ) = normalised_names.logged_name
+    left join pair_prices
+        on operations_measured.is_model_call
+        and operations_measured.response_model is not distinct from pair_prices.response_model
+        and operations_measured.request_model is not distinct from pair_prices.request_model
+        and operations_measured.requested_tier = pair_prices.requested_tier
+        and operations_measured.started_at >= pair_prices.valid_from
+        and (pair_prices.valid_to is null or operations_measured.started_at < pair_prices.valid_to)
+        and operations_measured.prompt_tokens > pair_prices.prompt_above
+        and (pair_prices.prompt_up_to is null
+            or operations_measured.prompt_tokens <= pair_prices.prompt_up_to)
 ),
 
 costed as (
@@ -352,10 +443,7 @@ final as (
         costed.environment,
         costed.tags,
         costed.source_cost,
-        coalesce(
-            costed.matched_model_key,
-            aicost_model_key(coalesce(costed.response_model, costed.request_model, costed.model))
-        ) as model_key,
+        coalesce(costed.matched_model_key, costed.normalised_name) as model_key,
         case when costed.computed_cost is not null then costed.matched_price_id end as price_id,
         case
             when not costed.is_model_call then 'not_billable'
