@@ -27,9 +27,11 @@ class OutputFormat(StrEnum):
 
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%dT%H:%M:%S") + (
-            f".{value.microsecond:06d}" if value.microsecond else ""
-        ) + "Z"
+        return (
+            value.strftime("%Y-%m-%dT%H:%M:%S")
+            + (f".{value.microsecond:06d}" if value.microsecond else "")
+            + "Z"
+        )
     if isinstance(value, date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -45,7 +47,11 @@ def _json_value(value: Any) -> str:
     if isinstance(value, Decimal):
         return _decimal_text(value)
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{json.dumps(str(k))}: {_json_value(v)}" for k, v in value.items()) + "}"
+        return (
+            "{"
+            + ", ".join(f"{json.dumps(str(k))}: {_json_value(v)}" for k, v in value.items())
+            + "}"
+        )
     if isinstance(value, list):
         return "[" + ", ".join(_json_value(v) for v in value) + "]"
     return json.dumps(_plain(value), ensure_ascii=False)
@@ -118,6 +124,20 @@ def _human(value: Any, money: bool) -> str:
 MONEY_HINTS = ("cost", "value", "spend")
 
 
+#: Shorter headers for the human table only (machine formats keep the
+#: snake_case column names, which are the contract).
+LABELS = {
+    "period_start": "period",
+    "operations": "ops",
+    "estimated_cost": "cost",
+    "cost_per_unit": "per unit",
+    "net_value": "net value",
+    "unpriced_operations": "unpriced",
+    "threshold_tokens": "above",
+    "effective_from": "from",
+}
+
+
 def write_table(
     table: pa.Table,
     out: TextIO,
@@ -126,21 +146,42 @@ def write_table(
     columns: list[str] | None = None,
     width: int = 80,
 ) -> None:
+    """Rich table sized for 80 columns. Numbers are never cut: numeric columns
+    get the width of their widest cell; only text columns shrink (with …)."""
     from rich.console import Console
     from rich.table import Table
 
     shown = [c for c in (columns or table.column_names) if c in table.column_names]
+    cells = [
+        [_human(row[c], any(h in c for h in MONEY_HINTS)) for c in shown]
+        for row in table.select(shown).to_pylist()
+    ]
     console = Console(file=out, width=max(width, 80), highlight=False, soft_wrap=False)
     grid = Table(title=title, title_justify="left", show_edge=False, pad_edge=False, box=None)
-    numeric = set()
-    for name in shown:
+    kinds = []
+    for index, name in enumerate(shown):
         typ = table.schema.field(name).type
-        right = pa.types.is_integer(typ) or pa.types.is_decimal(typ) or pa.types.is_floating(typ)
-        if right:
-            numeric.add(name)
-        grid.add_column(name, justify="right" if right else "left", no_wrap=True, overflow="ellipsis")
-    for row in table.select(shown).to_pylist():
-        grid.add_row(*[_human(row[c], any(h in c for h in MONEY_HINTS)) for c in shown])
+        numeric = pa.types.is_integer(typ) or pa.types.is_decimal(typ) or pa.types.is_floating(typ)
+        label = LABELS.get(name, name)
+        kinds.append((label, numeric, max([len(label)] + [len(row[index]) for row in cells])))
+    # numbers keep their full width; text columns share what is left
+    spare = max(width, 80) - (len(shown) - 1) * 2 - sum(w for _, num, w in kinds if num)
+    text_total = sum(w for _, num, w in kinds if not num) or 1
+    for label, numeric, widest in kinds:
+        if numeric:
+            limit = widest
+        else:
+            limit = max(min(widest, 6), min(widest, spare * widest // text_total))
+        grid.add_column(
+            label,
+            justify="right" if numeric else "left",
+            no_wrap=True,
+            overflow="ellipsis",
+            min_width=limit,
+            max_width=limit,
+        )
+    for row in cells:
+        grid.add_row(*row)
     if table.num_rows == 0:
         console.print("(no rows)")
     console.print(grid)
