@@ -28,7 +28,12 @@ DEFAULT_ATTRIBUTION: dict[str, tuple[str, ...]] = {
     "team_keys": ("team", "team_name"),
     "user_keys": ("user", "user_id", "end_user", "customer_id"),
     "prompt_version_keys": ("prompt_version", "prompt.version", "prompt_template_version"),
-    "environment_keys": ("environment", "env", "deployment.environment", "deployment.environment.name"),
+    "environment_keys": (
+        "environment",
+        "env",
+        "deployment.environment",
+        "deployment.environment.name",
+    ),
     "conversation_keys": ("conversation_id", "session_id", "session.id", "gen_ai.conversation.id"),
 }
 

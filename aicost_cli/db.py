@@ -44,7 +44,9 @@ def applied_migrations(con: duckdb.DuckDBPyConnection) -> list[str]:
     ).fetchone()
     if not exists or not exists[0]:
         return []
-    return [row[0] for row in con.execute("select name from _aicost_migrations order by id").fetchall()]
+    return [
+        row[0] for row in con.execute("select name from _aicost_migrations order by id").fetchall()
+    ]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> None:

@@ -59,7 +59,9 @@ def sql_string(value: str) -> str:
 ATTRIBUTION_FIELDS = ("feature", "team", "user", "prompt_version", "environment", "conversation")
 
 
-def define_attribution_macros(con: duckdb.DuckDBPyConnection, keys: dict[str, tuple[str, ...]]) -> None:
+def define_attribution_macros(
+    con: duckdb.DuckDBPyConnection, keys: dict[str, tuple[str, ...]]
+) -> None:
     """``aicost_attr_<field>(attributes, fallback, tags)``: the first non-empty
     value of the configured keys, key priority first, then map priority.
 
@@ -74,7 +76,8 @@ def define_attribution_macros(con: duckdb.DuckDBPyConnection, keys: dict[str, tu
         ]
         body = f"coalesce({', '.join(lookups)})" if lookups else "cast(null as varchar)"
         con.execute(
-            f"create or replace temp macro aicost_attr_{name}(attributes, fallback, tags) as ({body})"
+            f"create or replace temp macro aicost_attr_{name}(attributes, fallback, tags) "
+            f"as ({body})"
         )
 
 

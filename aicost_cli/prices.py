@@ -497,6 +497,30 @@ def missing_prices(con: duckdb.DuckDBPyConnection) -> pa.Table:
 # repricing
 
 
+def import_and_reprice(
+    con: duckdb.DuckDBPyConnection, path: Path, effective_from: date | None = None
+) -> tuple[ImportResult, int]:
+    """``aicost prices import``: import a LiteLLM price file and re-price every
+    stored operation, all in one transaction. Returns the import result and
+    the number of operations whose pricing changed."""
+    with _atomic(con):
+        sync_bundled(con)
+        result = import_litellm(con, path, effective_from)
+        return result, reprice(con)
+
+
+def sync_bundled(con: duckdb.DuckDBPyConnection) -> bool:
+    """Load changed bundled prices and re-price stored operations, in one
+    transaction (a run killed in between must not leave new prices next to
+    costs computed with the old ones: the digest would hide it forever).
+    Returns True when the bundled catalog changed."""
+    with _atomic(con):
+        changed = ensure_bundled(con)
+        if changed:
+            reprice(con)
+    return changed
+
+
 def reprice(con: duckdb.DuckDBPyConnection) -> int:
     """Recompute model_key, price_id, pricing_status and estimated_cost of
     every stored operation from the current ``prices``.

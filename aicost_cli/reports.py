@@ -137,9 +137,7 @@ def attribution(
         f"group by {', '.join(str(i + 1) for i in range(len(selects)))}"
     )
     tr = [time_range.since, time_range.since, time_range.until, time_range.until]
-    con.execute(
-        "create or replace temp table attribution_groups as " + filtered, params + tr
-    )
+    con.execute("create or replace temp table attribution_groups as " + filtered, params + tr)
     result = con.sql(models.model_sql("attribution")).to_arrow_table()
     currency = pa.array([config.currency] * result.num_rows, pa.string())
     return result.append_column("currency", currency)

@@ -99,7 +99,11 @@ def test_ingest_and_report_match_independent_figures(tmp_path: Path) -> None:
     by_feature = {row["feature"]: row for row in rows}
     assert set(by_feature) == {"support-bot", "search", "unattributed"}
     for feature in ("support-bot", "search"):
-        mine = [r for r in records if r["metadata"].get("spend_logs_metadata", {}).get("feature") == feature]  # type: ignore[union-attr]
+        mine = [
+            r
+            for r in records
+            if r["metadata"].get("spend_logs_metadata", {}).get("feature") == feature
+        ]  # type: ignore[union-attr]
         assert int(by_feature[feature]["operations"]) == len(mine)
         assert Decimal(by_feature[feature]["estimated_cost"]) == expected_cost(mine)
     total = sum(Decimal(r["estimated_cost"]) for r in rows)
@@ -111,7 +115,11 @@ def test_ingest_and_report_match_independent_figures(tmp_path: Path) -> None:
     assert sum(Decimal(str(r["estimated_cost"])) for r in data) == expected_cost(records)
     assert sum(r["operations"] for r in data) == 300
     bot = next(r for r in data if r["feature"] == "support-bot")
-    bot_records = [r for r in records if r["metadata"].get("spend_logs_metadata", {}).get("feature") == "support-bot"]  # type: ignore[union-attr]
+    bot_records = [
+        r
+        for r in records
+        if r["metadata"].get("spend_logs_metadata", {}).get("feature") == "support-bot"
+    ]  # type: ignore[union-attr]
     assert bot["units"] == len({r["trace_id"] for r in bot_records})
     assert bot["period_start"] == "2026-07-01T00:00:00Z"
 
@@ -177,7 +185,12 @@ def test_real_litellm_samples() -> None:
     folder = SAMPLES / "requests" / "litellm"
     result = runner.invoke(
         app,
-        ["ingest", "requests", str(folder / "standard_logging_payload.json"), str(folder / "spend_logs_payload.json")],
+        [
+            "ingest",
+            "requests",
+            str(folder / "standard_logging_payload.json"),
+            str(folder / "spend_logs_payload.json"),
+        ],
     )
     assert result.exit_code == 0, result.output
     out = runner.invoke(app, ["report", "attribution", "--by", "model", "--format", "json"])
@@ -194,4 +207,6 @@ def test_real_litellm_samples() -> None:
             "currency": "USD",
         }
     ]
-    assert Decimal(str(data[0]["estimated_cost"])) == 2 * (10 * Decimal("0.0000025") + 20 * Decimal("0.00001"))
+    assert Decimal(str(data[0]["estimated_cost"])) == 2 * (
+        10 * Decimal("0.0000025") + 20 * Decimal("0.00001")
+    )

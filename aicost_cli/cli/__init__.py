@@ -36,13 +36,25 @@ def _version(value: bool) -> None:
 def root(
     db: Annotated[
         Path | None,
-        typer.Option("--db", envvar="AICOST_DB", help="DuckDB file to use (default: see 'aicost db path').", dir_okay=False),
+        typer.Option(
+            "--db",
+            envvar="AICOST_DB",
+            help="DuckDB file to use (default: see 'aicost db path').",
+            dir_okay=False,
+        ),
     ] = None,
     config: Annotated[
         Path | None,
-        typer.Option("--config", envvar="AICOST_CONFIG", help="Config file (default: ./aicost.toml, then the per-user one).", dir_okay=False),
+        typer.Option(
+            "--config",
+            envvar="AICOST_CONFIG",
+            help="Config file (default: ./aicost.toml, then the per-user one).",
+            dir_okay=False,
+        ),
     ] = None,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     STATE.db = db
     STATE.config_path = config

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import functools
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ParamSpec, TextIO, TypeVar
 
+import duckdb
 import typer
 
+from aicost_cli import db
 from aicost_cli.config import Config, load_config
 from aicost_cli.errors import AicostError, ExitCode, InputFileError, exit_code_for
 from aicost_cli.paths import resolve_db_path
@@ -61,6 +63,16 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 
 
 @contextmanager
+def open_db(*, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The store a command works on, closed when the command is done."""
+    con = db.connect(STATE.db_path(), read_only=read_only)
+    try:
+        yield con
+    finally:
+        con.close()
+
+
+@contextmanager
 def output_stream(path: Path | None) -> Any:
     if path is None:
         yield sys.stdout
@@ -68,6 +80,8 @@ def output_stream(path: Path | None) -> Any:
     try:
         handle: TextIO = path.open("w", encoding="utf-8", newline="")
     except OSError as exc:
-        raise InputFileError(f"cannot write {path}: {exc.strerror}", hint="check the -o path") from None
+        raise InputFileError(
+            f"cannot write {path}: {exc.strerror}", hint="check the -o path"
+        ) from None
     with handle:
         yield handle

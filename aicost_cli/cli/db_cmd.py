@@ -6,8 +6,8 @@ import sys
 
 import typer
 
-from aicost_cli import db, store
-from aicost_cli.cli.context import STATE, handle_errors, output_stream
+from aicost_cli import store
+from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream
 from aicost_cli.cli.options import FormatOpt, OutputOpt
 from aicost_cli.output import OutputFormat, render
 
@@ -25,12 +25,9 @@ def path() -> None:
 @handle_errors
 def status(fmt: FormatOpt = OutputFormat.TABLE, output: OutputOpt = None) -> None:
     """Tables, row counts, time range and ingested sources."""
-    con = db.connect(STATE.db_path(), read_only=True)
-    try:
+    with open_db(read_only=True) as con:
         tables = store.status(con)
         sources = store.sources(con)
-    finally:
-        con.close()
     with output_stream(output) as out:
         if fmt is OutputFormat.TABLE:
             print(f"database: {STATE.db_path()}", file=out)
@@ -44,11 +41,8 @@ def status(fmt: FormatOpt = OutputFormat.TABLE, output: OutputOpt = None) -> Non
 @handle_errors
 def quarantine(fmt: FormatOpt = OutputFormat.TABLE, output: OutputOpt = None) -> None:
     """Records that were not loaded, with file, line and reason."""
-    con = db.connect(STATE.db_path(), read_only=True)
-    try:
+    with open_db(read_only=True) as con:
         table = store.quarantine(con)
-    finally:
-        con.close()
     with output_stream(output) as out:
         render(
             table,
@@ -58,4 +52,7 @@ def quarantine(fmt: FormatOpt = OutputFormat.TABLE, output: OutputOpt = None) ->
             table_columns=["source_file", "source_line", "reason"],
         )
     if table.num_rows and fmt is OutputFormat.TABLE:
-        print(f"{table.num_rows} quarantined record(s); --format csv shows the raw records", file=sys.stderr)
+        print(
+            f"{table.num_rows} quarantined record(s); --format csv shows the raw records",
+            file=sys.stderr,
+        )

@@ -22,13 +22,20 @@ def _sample_dir() -> Path:
     here = Path(__file__).resolve().parents[2] / "sample_data"
     if here.is_dir():
         return here
-    raise InputFileError("sample_data/ is not here", hint="run 'aicost demo' from a source checkout (make demo)")
+    raise InputFileError(
+        "sample_data/ is not here", hint="run 'aicost demo' from a source checkout (make demo)"
+    )
 
 
 @handle_errors
 def demo(
-    db_path: Annotated[Path, typer.Option("--db", help="Where to build the demo database (replaced).")] = Path("demo.duckdb"),
-    data: Annotated[Path | None, typer.Option("--data", help="Sample data folder (default: the bundled sample_data/).")] = None,
+    db_path: Annotated[
+        Path, typer.Option("--db", help="Where to build the demo database (replaced).")
+    ] = Path("demo.duckdb"),
+    data: Annotated[
+        Path | None,
+        typer.Option("--data", help="Sample data folder (default: the bundled sample_data/)."),
+    ] = None,
 ) -> None:
     """Ingest the bundled support-bot and research-agent story and print the reports."""
     folder = data or _sample_dir()
@@ -48,8 +55,19 @@ def demo(
         attribution = reports.attribution(con, config, ["feature", "model"])
     finally:
         con.close()
-    render(unit, OutputFormat.TABLE, sys.stdout, title=f"unit economics by month ({config.currency})", table_columns=UNIT_COLUMNS)
+    render(
+        unit,
+        OutputFormat.TABLE,
+        sys.stdout,
+        title=f"unit economics by month ({config.currency})",
+        table_columns=UNIT_COLUMNS,
+    )
     print()
-    render(attribution, OutputFormat.TABLE, sys.stdout, title=f"attribution by feature, model ({config.currency})",
-           table_columns=["feature", "model", "operations", "units", "estimated_cost", "share"])
+    render(
+        attribution,
+        OutputFormat.TABLE,
+        sys.stdout,
+        title=f"attribution by feature, model ({config.currency})",
+        table_columns=["feature", "model", "operations", "units", "estimated_cost", "share"],
+    )
     print(f"\ndatabase: {db_path} (try: aicost --db {db_path} db quarantine)", file=sys.stderr)

@@ -7,8 +7,7 @@ from typing import Annotated
 
 import typer
 
-from aicost_cli import db
-from aicost_cli.cli.context import STATE, handle_errors
+from aicost_cli.cli.context import STATE, handle_errors, open_db
 from aicost_cli.cli.options import QuietOpt
 from aicost_cli.errors import ExitCode
 from aicost_cli.ingest.formats import RequestFormat
@@ -31,16 +30,24 @@ def summary(result: IngestResult) -> str:
 @app.command("requests")
 @handle_errors
 def requests(
-    paths: Annotated[list[str], typer.Argument(help="Files, directories, globs or s3://bucket/prefix.")],
+    paths: Annotated[
+        list[str], typer.Argument(help="Files, directories, globs or s3://bucket/prefix.")
+    ],
     fmt: Annotated[
         RequestFormat | None,
         typer.Option("--format", help="Force a format instead of detecting it per file."),
     ] = None,
     endpoint_url: Annotated[
         str | None,
-        typer.Option("--endpoint-url", envvar="AWS_ENDPOINT_URL", help="S3-compatible endpoint for s3:// paths."),
+        typer.Option(
+            "--endpoint-url",
+            envvar="AWS_ENDPOINT_URL",
+            help="S3-compatible endpoint for s3:// paths.",
+        ),
     ] = None,
-    force: Annotated[bool, typer.Option("--force", help="Re-read files the ledger says are unchanged.")] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Re-read files the ledger says are unchanged.")
+    ] = False,
     quiet: QuietOpt = False,
 ) -> None:
     """Ingest gateway/tracer request logs (LiteLLM, OpenTelemetry, Bedrock, aicost JSONL).
@@ -50,16 +57,25 @@ def requests(
     quarantine') and the command exits with code 5.
     """
     config = STATE.config()
-    con = db.connect(STATE.db_path())
-    try:
+    with open_db() as con:
         if quiet or not sys.stderr.isatty():
-            result = ingest_requests(con, paths, config=config, forced_format=fmt,
-                                     endpoint_url=endpoint_url, force=force)
+            result = ingest_requests(
+                con, paths, config=config, forced_format=fmt, endpoint_url=endpoint_url, force=force
+            )
         else:
-            from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+            from rich.progress import (
+                BarColumn,
+                DownloadColumn,
+                Progress,
+                TextColumn,
+                TimeRemainingColumn,
+            )
 
             with Progress(
-                TextColumn("ingest"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
+                TextColumn("ingest"),
+                BarColumn(),
+                DownloadColumn(),
+                TimeRemainingColumn(),
                 transient=True,
             ) as bar:
                 task = bar.add_task("ingest", total=None)
@@ -67,15 +83,23 @@ def requests(
                 def progress(done: int, total: int, _name: str) -> None:
                     bar.update(task, completed=done, total=total)
 
-                result = ingest_requests(con, paths, config=config, forced_format=fmt,
-                                         endpoint_url=endpoint_url, force=force, progress=progress)
-    finally:
-        con.close()
+                result = ingest_requests(
+                    con,
+                    paths,
+                    config=config,
+                    forced_format=fmt,
+                    endpoint_url=endpoint_url,
+                    force=force,
+                    progress=progress,
+                )
     if not quiet:
         print(summary(result), file=sys.stderr)
     if result.quarantined:
         if quiet:
-            print(f"aicost: {result.quarantined:,} record(s) quarantined; see 'aicost db quarantine'", file=sys.stderr)
+            print(
+                f"aicost: {result.quarantined:,} record(s) quarantined; see 'aicost db quarantine'",
+                file=sys.stderr,
+            )
         else:
             print("see 'aicost db quarantine' for the quarantined records", file=sys.stderr)
         raise typer.Exit(int(ExitCode.QUARANTINED))

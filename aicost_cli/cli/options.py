@@ -12,7 +12,9 @@ from aicost_cli.output import OutputFormat
 
 FormatOpt = Annotated[
     OutputFormat,
-    typer.Option("--format", "-f", help="Output format. Machine formats have stable snake_case columns."),
+    typer.Option(
+        "--format", "-f", help="Output format. Machine formats have stable snake_case columns."
+    ),
 ]
 OutputOpt = Annotated[
     Path | None,
@@ -20,14 +22,21 @@ OutputOpt = Annotated[
 ]
 SinceOpt = Annotated[
     datetime | None,
-    typer.Option("--since", help="Only operations at or after this UTC time (YYYY-MM-DD[THH:MM:SS]).",
-                 formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]),
+    typer.Option(
+        "--since",
+        help="Only operations at or after this UTC time (YYYY-MM-DD[THH:MM:SS]).",
+        formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
+    ),
 ]
 UntilOpt = Annotated[
     datetime | None,
-    typer.Option("--until", help="Only operations before this UTC time (exclusive).",
-                 formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"]),
+    typer.Option(
+        "--until",
+        help="Only operations before this UTC time (exclusive).",
+        formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
+    ),
 ]
 QuietOpt = Annotated[
-    bool, typer.Option("--quiet", "-q", help="No progress or summary on stderr (errors still show).")
+    bool,
+    typer.Option("--quiet", "-q", help="No progress or summary on stderr (errors still show)."),
 ]

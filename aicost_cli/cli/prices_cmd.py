@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
-from aicost_cli import db, prices
-from aicost_cli.cli.context import STATE, handle_errors, output_stream
+from aicost_cli import prices
+from aicost_cli.cli.context import handle_errors, open_db, output_stream
 from aicost_cli.cli.options import FormatOpt, OutputOpt, QuietOpt
 from aicost_cli.output import OutputFormat, render
 
@@ -25,26 +25,33 @@ class PriceFileFormat(StrEnum):
 @app.command("import")
 @handle_errors
 def import_(
-    file: Annotated[Path, typer.Argument(help="A price file, e.g. LiteLLM's model_prices_and_context_window.json.")],
-    fmt: Annotated[PriceFileFormat, typer.Option("--format", help="Format of the price file.")] = PriceFileFormat.LITELLM,
+    file: Annotated[
+        Path,
+        typer.Argument(help="A price file, e.g. LiteLLM's model_prices_and_context_window.json."),
+    ],
+    fmt: Annotated[
+        PriceFileFormat, typer.Option("--format", help="Format of the price file.")
+    ] = PriceFileFormat.LITELLM,
     effective_from: Annotated[
         datetime | None,
-        typer.Option("--effective-from", formats=["%Y-%m-%d"], help="Prices apply from this date (default: all history)."),
+        typer.Option(
+            "--effective-from",
+            formats=["%Y-%m-%d"],
+            help="Prices apply from this date (default: all history).",
+        ),
     ] = None,
     quiet: QuietOpt = False,
 ) -> None:
     """Import prices; they override bundled prices of the same model from their date on.
     Every stored operation is re-priced."""
-    con = db.connect(STATE.db_path())
-    try:
-        prices.ensure_bundled(con)
-        result = prices.import_litellm(con, file, effective_from.date() if effective_from else None)
-        repriced = prices.reprice(con)
-    finally:
-        con.close()
+    with open_db() as con:
+        result, repriced = prices.import_and_reprice(
+            con, file, effective_from.date() if effective_from else None
+        )
     if not quiet:
         print(
-            f"imported {result.rows_imported:,} price row(s) for {result.models_imported:,} model(s) "
+            f"imported {result.rows_imported:,} price row(s) for "
+            f"{result.models_imported:,} model(s) "
             f"({result.skipped_total:,} entries skipped); re-priced {repriced:,} operation(s)",
             file=sys.stderr,
         )
@@ -53,21 +60,31 @@ def import_(
 @app.command("list")
 @handle_errors
 def list_(
-    model: Annotated[str | None, typer.Argument(help="Only this model (name as logged, or its key).")] = None,
+    model: Annotated[
+        str | None, typer.Argument(help="Only this model (name as logged, or its key).")
+    ] = None,
     fmt: FormatOpt = OutputFormat.TABLE,
     output: OutputOpt = None,
 ) -> None:
     """Prices in the catalog (USD per million tokens in the table view)."""
-    con = db.connect(STATE.db_path())
-    try:
-        prices.ensure_bundled(con)
+    with open_db() as con:
+        prices.sync_bundled(con)
         table = prices.list_prices(con, model)
-    finally:
-        con.close()
     with output_stream(output) as out:
-        shown = [c for c in ("model_key", "service_tier", "threshold_tokens", "effective_from",
-                             "input_per_mtok", "output_per_mtok", "cache_read_per_mtok", "origin")
-                 if c in table.column_names]
+        shown = [
+            c
+            for c in (
+                "model_key",
+                "service_tier",
+                "threshold_tokens",
+                "effective_from",
+                "input_per_mtok",
+                "output_per_mtok",
+                "cache_read_per_mtok",
+                "origin",
+            )
+            if c in table.column_names
+        ]
         render(table, fmt, out, title="prices", table_columns=shown)
 
 
@@ -75,10 +92,7 @@ def list_(
 @handle_errors
 def missing(fmt: FormatOpt = OutputFormat.TABLE, output: OutputOpt = None) -> None:
     """Models of stored operations that have no price (their cost is unpriced, never 0)."""
-    con = db.connect(STATE.db_path(), read_only=True)
-    try:
+    with open_db(read_only=True) as con:
         table = prices.missing_prices(con)
-    finally:
-        con.close()
     with output_stream(output) as out:
         render(table, fmt, out, title="models without a price")

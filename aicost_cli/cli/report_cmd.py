@@ -6,22 +6,32 @@ from typing import Annotated
 
 import typer
 
-from aicost_cli import db, reports
-from aicost_cli.cli.context import STATE, handle_errors, output_stream
+from aicost_cli import reports
+from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream
 from aicost_cli.cli.options import FormatOpt, OutputOpt, SinceOpt, UntilOpt
 from aicost_cli.errors import UsageError
 from aicost_cli.output import OutputFormat, render
 
 app = typer.Typer(help="Reports over the ingested operations.", no_args_is_help=True)
 
-UNIT_COLUMNS = ["period_start", "feature", "units", "operations", "estimated_cost", "cost_per_unit", "net_value"]
+UNIT_COLUMNS = [
+    "period_start",
+    "feature",
+    "units",
+    "operations",
+    "estimated_cost",
+    "cost_per_unit",
+    "net_value",
+]
 
 
 @app.command("unit-economics")
 @handle_errors
 def unit_economics(
     by: Annotated[str, typer.Option("--by", help="Grouping (only 'feature' for now).")] = "feature",
-    period: Annotated[reports.Period, typer.Option("--period", help="Period length.")] = reports.Period.MONTH,
+    period: Annotated[
+        reports.Period, typer.Option("--period", help="Period length.")
+    ] = reports.Period.MONTH,
     since: SinceOpt = None,
     until: UntilOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
@@ -29,21 +39,36 @@ def unit_economics(
 ) -> None:
     """Cost per unit of work (conversation, trace or request) per feature and period."""
     if by != "feature":
-        raise UsageError(f"unit-economics groups by feature, not '{by}'", hint="use 'aicost report attribution --by ...'")
+        raise UsageError(
+            f"unit-economics groups by feature, not '{by}'",
+            hint="use 'aicost report attribution --by ...'",
+        )
     config = STATE.config()
-    con = db.connect(STATE.db_path(), read_only=True)
-    try:
-        table = reports.unit_economics(con, config, period=period, time_range=reports.TimeRange(since, until))
-    finally:
-        con.close()
+    with open_db(read_only=True) as con:
+        table = reports.unit_economics(
+            con, config, period=period, time_range=reports.TimeRange(since, until)
+        )
     with output_stream(output) as out:
-        render(table, fmt, out, title=f"unit economics by {period.value} ({config.currency})", table_columns=UNIT_COLUMNS)
+        render(
+            table,
+            fmt,
+            out,
+            title=f"unit economics by {period.value} ({config.currency})",
+            table_columns=UNIT_COLUMNS,
+        )
 
 
 @app.command("attribution")
 @handle_errors
 def attribution(
-    by: Annotated[str, typer.Option("--by", help="Dimensions, comma-separated: feature, owner, team, user, model, provider, prompt_version, environment, tag:<key>.")] = "feature",
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            help="Dimensions, comma-separated: feature, owner, team, user, model, "
+            "provider, prompt_version, environment, tag:<key>.",
+        ),
+    ] = "feature",
     since: SinceOpt = None,
     until: UntilOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
@@ -52,11 +77,10 @@ def attribution(
     """Who and what caused the spend, with each group's share of it."""
     dims = reports.parse_dimensions(by)
     config = STATE.config()
-    con = db.connect(STATE.db_path(), read_only=True)
-    try:
+    with open_db(read_only=True) as con:
         table = reports.attribution(con, config, dims, time_range=reports.TimeRange(since, until))
-    finally:
-        con.close()
     names = [c for c in table.column_names if c not in ("unpriced_operations", "currency")]
     with output_stream(output) as out:
-        render(table, fmt, out, title=f"attribution by {by} ({config.currency})", table_columns=names)
+        render(
+            table, fmt, out, title=f"attribution by {by} ({config.currency})", table_columns=names
+        )

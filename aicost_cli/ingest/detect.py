@@ -55,7 +55,14 @@ def classify_record(record: Any) -> RequestFormat | None:
         return RequestFormat.BEDROCK
     if "operation_id" in record and "started_at" in record:
         return RequestFormat.AICOST
-    litellm_keys = ("call_type", "response_cost", "startTime", "model_group", "litellm_call_id", "spend")
+    litellm_keys = (
+        "call_type",
+        "response_cost",
+        "startTime",
+        "model_group",
+        "litellm_call_id",
+        "spend",
+    )
     if any(key in record for key in litellm_keys):
         return RequestFormat.LITELLM
     return None

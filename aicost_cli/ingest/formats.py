@@ -23,7 +23,7 @@ class RequestFormat(StrEnum):
 Column = str | dict[str, "Column"]
 
 
-def _json(structure: dict[str, object]) -> str:
+def _json(structure: object) -> str:
     return json.dumps(structure)
 
 
@@ -90,7 +90,9 @@ class ReadSpec:
 
     def careful_structure(self) -> str:
         """``from_json`` structure for the careful path: nested columns as JSON."""
-        return _json({name: ("JSON" if self.is_nested(name) else typ) for name, typ in self.columns.items()})
+        return _json(
+            {name: ("JSON" if self.is_nested(name) else typ) for name, typ in self.columns.items()}
+        )
 
     @staticmethod
     def structure_of(column: Column) -> str:
@@ -118,7 +120,10 @@ LITELLM_PAYLOAD = ReadSpec(
                 "completion_tokens": "VARCHAR",
                 "cache_read_input_tokens": "VARCHAR",
                 "cache_creation_input_tokens": "VARCHAR",
-                "prompt_tokens_details": {"cached_tokens": "VARCHAR", "cache_write_tokens": "VARCHAR"},
+                "prompt_tokens_details": {
+                    "cached_tokens": "VARCHAR",
+                    "cache_write_tokens": "VARCHAR",
+                },
                 "completion_tokens_details": {"reasoning_tokens": "VARCHAR"},
                 "cache_creation_token_details": {
                     "ephemeral_5m_input_tokens": "VARCHAR",

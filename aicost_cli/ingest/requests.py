@@ -26,6 +26,7 @@ import mmap
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
@@ -45,7 +46,11 @@ _BATCH_BYTES = 1 << 30
 _MAX_OBJECT = 1 << 29
 
 _STAGING = {fmt: f"stg_{fmt.value}__operations" for fmt in RequestFormat}
-_READ_FORMAT = {Layout.NDJSON: "newline_delimited", Layout.ARRAY: "array", Layout.DOCUMENT: "unstructured"}
+_READ_FORMAT = {
+    Layout.NDJSON: "newline_delimited",
+    Layout.ARRAY: "array",
+    Layout.DOCUMENT: "unstructured",
+}
 
 
 @dataclass
@@ -95,11 +100,15 @@ def _spec(fmt: RequestFormat) -> ReadSpec:
 
 def _columns_literal(spec: ReadSpec) -> str:
     # our own constants, not user input
-    return "{" + ", ".join(f"'{name}': '{sql_type(typ)}'" for name, typ in spec.columns.items()) + "}"
+    return (
+        "{" + ", ".join(f"'{name}': '{sql_type(typ)}'" for name, typ in spec.columns.items()) + "}"
+    )
 
 
 def _empty_raw_sql(spec: ReadSpec) -> str:
-    cols = ", ".join(f'cast(null as {sql_type(typ)}) as "{name}"' for name, typ in spec.columns.items())
+    cols = ", ".join(
+        f'cast(null as {sql_type(typ)}) as "{name}"' for name, typ in spec.columns.items()
+    )
     return (
         f"create or replace temp view raw_{spec.format.value} as select {cols}, "
         "cast(null as varchar) as source_file, cast(null as bigint) as source_line, "
@@ -120,6 +129,7 @@ class _Stager:
 
     def __init__(self, con: duckdb.DuckDBPyConnection, config: Config) -> None:
         self.con = con
+        self.batch_no = 0
         self.available = {
             fmt for fmt in RequestFormat if _STAGING[fmt] in models.model_names("staging")
         }
@@ -133,19 +143,27 @@ class _Stager:
         models.create_views(con, ["int_operations_attributed"])
         con.execute(
             "create or replace temp table staged_ops as "
-            "select * from int_operations_attributed limit 0"
+            "select *, 0::integer as batch_no from int_operations_attributed limit 0"
         )
         con.execute(
             "create or replace temp table staged_quarantine (source_file varchar, "
             "source_line bigint, source_format varchar, reason varchar, record varchar)"
         )
-        con.execute("create or replace temp table batch_files (local_path varchar, source_file varchar)")
+        con.execute(
+            "create or replace temp table batch_files (local_path varchar, source_file varchar)"
+        )
 
     # -- helpers -----------------------------------------------------------
 
     def _stage_from_raw(self, fmt: RequestFormat) -> None:
+        """Append the raw relation's records to staged_ops as a new batch.
+        batch_no only grows, so zone maps confine per-batch checks to the
+        batch's own row groups (no rescan of everything staged so far)."""
+        self.batch_no += 1
         models.alias(self.con, "stg_operations", _STAGING[fmt])
-        self.con.execute("insert into staged_ops select * from int_operations_attributed")
+        self.con.execute(
+            "insert into staged_ops select *, ? from int_operations_attributed", [self.batch_no]
+        )
 
     def quarantine_file(self, name: str, fmt: RequestFormat | None, reason: str) -> None:
         self.con.execute(
@@ -153,22 +171,27 @@ class _Stager:
             [name, fmt.value if fmt else None, reason],
         )
 
-    def _files_with_problems(self, names: list[str]) -> list[str]:
+    def _files_with_problems(self) -> list[str]:
+        """Files of the current batch with a quarantined record."""
         rows = self.con.execute(
             "select distinct source_file from staged_ops "
-            "where quarantine_reason is not null and source_file in (select unnest(?::varchar[]))",
-            [names],
+            "where batch_no = ? and quarantine_reason is not null",
+            [self.batch_no],
         ).fetchall()
         return [row[0] for row in rows]
 
     def _drop_staged(self, names: list[str]) -> None:
         self.con.execute(
-            "delete from staged_ops where source_file in (select unnest(?::varchar[]))", [names]
+            "delete from staged_ops where batch_no = ? "
+            "and source_file in (select unnest(?::varchar[]))",
+            [self.batch_no, names],
         )
 
     # -- fast path -----------------------------------------------------------
 
-    def stage_fast(self, fmt: RequestFormat, layout: str, files: list[sources.SourceFile]) -> list[sources.SourceFile]:
+    def stage_fast(
+        self, fmt: RequestFormat, layout: str, files: list[sources.SourceFile]
+    ) -> list[sources.SourceFile]:
         """Stage a batch in one read. Returns the files that need the careful path."""
         spec = _spec(fmt)
         self.con.execute("delete from batch_files")
@@ -192,11 +215,12 @@ class _Stager:
             "cast(null as varchar) as source_record "
             "from raw_read "
             "inner join batch_files on raw_read.filename = batch_files.local_path "
-            "inner join (select filename, min(rowid) as first_rowid from raw_read group by filename) "
+            "inner join (select filename, min(rowid) as first_rowid "
+            "from raw_read group by filename) "
             "as first_rows on raw_read.filename = first_rows.filename"
         )
         self._stage_from_raw(fmt)
-        problems = self._files_with_problems([f.name for f in files])
+        problems = self._files_with_problems()
         if problems:
             self._drop_staged(problems)
         return [f for f in files if f.name in set(problems)]
@@ -206,7 +230,10 @@ class _Stager:
     def stage_careful(self, fmt: RequestFormat, layout: str, source: sources.SourceFile) -> None:
         spec = _spec(fmt)
         path = str(source.local)
-        self.con.execute("create or replace temp table current_file as select ?::varchar as source_file", [source.name])
+        self.con.execute(
+            "create or replace temp table current_file as select ?::varchar as source_file",
+            [source.name],
+        )
         try:
             if layout == Layout.CSV:
                 self._read_csv_export(spec, source)
@@ -351,14 +378,17 @@ def _run(
     force: bool,
     progress: ProgressCallback | None,
 ) -> IngestResult:
+    started_at = datetime.now(UTC).replace(tzinfo=None)
     outcomes: dict[str, FileOutcome] = {}
     # de-duplicate arguments that name the same file twice
     unique: dict[str, sources.SourceFile] = {}
     for f in expanded.files:
         unique.setdefault(f.name, f)
     candidates = list(unique.values())
-    known = set() if force else _known(
-        con, [f.name for f in candidates] + [obj.uri for _, obj in expanded.s3_pending]
+    known = (
+        set()
+        if force
+        else _known(con, [f.name for f in candidates] + [obj.uri for _, obj in expanded.s3_pending])
     )
     todo = [f for f in candidates if (f.name, f.fingerprint) not in known]
     for f in candidates:
@@ -386,11 +416,11 @@ def _run(
     try:
         from aicost_cli import prices
 
-        prices.ensure_bundled(con)
+        prices.sync_bundled(con)
         stager = _Stager(con, config)
         _stage_all(stager, todo, forced_format, outcomes, progress)
         with transaction(con):
-            _commit(con, result.run_id, todo, outcomes, [str(p) for p in (expanded.files and [])])
+            _commit(con, result.run_id, started_at, todo, outcomes)
     except duckdb.Error as exc:
         raise DatabaseError(f"ingest failed in the database: {_one_line(exc)}") from None
     result.files = list(outcomes.values())
@@ -445,18 +475,18 @@ def _stage_all(
 def _commit(
     con: duckdb.DuckDBPyConnection,
     run_id: int,
+    started_at: datetime,
     todo: list[sources.SourceFile],
     outcomes: dict[str, FileOutcome],
-    _unused: list[str],
 ) -> None:
     window = con.execute(
         "select min(started_at) - interval 1 day, max(started_at) + interval 1 day "
         "from staged_ops where quarantine_reason is null"
     ).fetchone()
-    lo, hi = (window or (None, None))
+    lo, hi = window or (None, None)
     con.execute(
         "create or replace temp table batch_new as "
-        "select staged.* exclude (source_record, quarantine_reason), "
+        "select staged.* exclude (source_record, quarantine_reason, batch_no), "
         "?::bigint as ingest_run_id from staged_ops as staged "
         "where staged.quarantine_reason is null and not exists ("
         "  select 1 from operations "
@@ -527,10 +557,10 @@ def _commit(
     )
     totals = [o for o in outcomes.values() if not o.skipped]
     con.execute(
-        "insert into ingest_runs values (?, now()::timestamp, now()::timestamp, 'requests', ?, "
-        "?, ?, ?, ?, ?, ?)",
+        "insert into ingest_runs values (?, ?, now()::timestamp, 'requests', ?, ?, ?, ?, ?, ?, ?)",
         [
             run_id,
+            started_at,
             names[:1000],
             len(totals),
             sum(1 for o in outcomes.values() if o.skipped),

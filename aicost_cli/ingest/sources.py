@@ -87,7 +87,9 @@ def _expand_local(arg: str) -> list[SourceFile]:
         return [
             _local(p)
             for p in sorted(path.rglob("*"))
-            if p.is_file() and _is_data_file(p) and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            if p.is_file()
+            and _is_data_file(p)
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
         ]
     if not os.access(path, os.R_OK):
         raise InputFileError(f"{arg} is not readable", hint="check its permissions")
@@ -124,12 +126,18 @@ def _wrap_s3_error(exc: Exception, uri: str) -> InputFileError:
         code = exc.response.get("Error", {}).get("Code", "")
         message = exc.response.get("Error", {}).get("Message", str(exc))
         if code in ("NoSuchBucket", "404"):
-            return InputFileError(f"S3 bucket of {uri} does not exist", hint="check the bucket name")
+            return InputFileError(
+                f"S3 bucket of {uri} does not exist", hint="check the bucket name"
+            )
         if code in ("AccessDenied", "403"):
-            return InputFileError(f"access denied to {uri}", hint="check the IAM policy of these credentials")
+            return InputFileError(
+                f"access denied to {uri}", hint="check the IAM policy of these credentials"
+            )
         return InputFileError(f"S3 error on {uri}: {code} {message}".strip())
     if isinstance(exc, BotoCoreError):
-        return InputFileError(f"cannot reach S3 for {uri}: {exc}", hint="check --endpoint-url / AWS_ENDPOINT_URL")
+        return InputFileError(
+            f"cannot reach S3 for {uri}: {exc}", hint="check --endpoint-url / AWS_ENDPOINT_URL"
+        )
     return InputFileError(f"S3 error on {uri}: {exc}")
 
 
@@ -157,7 +165,9 @@ def list_s3(uri: str, endpoint_url: str | None) -> tuple[Any, list[S3Object]]:
                         key=key,
                         size=int(item.get("Size", 0)),
                         etag=str(item.get("ETag", "")).strip('"'),
-                        modified_at=modified.astimezone(UTC).replace(tzinfo=None) if modified else None,
+                        modified_at=modified.astimezone(UTC).replace(tzinfo=None)
+                        if modified
+                        else None,
                     )
                 )
     except Exception as exc:  # boto errors only; wrapped into one line
