@@ -24,17 +24,43 @@ UNIT_KINDS = ("conversation", "trace", "request")
 #: ``key:value`` request tags; OTel span then resource attributes and
 #: ``traceloop.association.properties.*``; Bedrock requestMetadata).
 DEFAULT_ATTRIBUTION: dict[str, tuple[str, ...]] = {
-    "feature_keys": ("feature", "feature_name", "use_case", "app.feature"),
-    "team_keys": ("team", "team_name"),
-    "user_keys": ("user", "user_id", "end_user", "customer_id"),
-    "prompt_version_keys": ("prompt_version", "prompt.version", "prompt_template_version"),
+    "feature_keys": (
+        "feature",
+        "feature_name",
+        "use_case",
+        "app.feature",
+        "traceloop.association.properties.feature",
+    ),
+    "team_keys": ("team", "team_name", "traceloop.association.properties.team"),
+    "user_keys": (
+        "user",
+        "user_id",
+        "end_user",
+        "customer_id",
+        "user.id",
+        "enduser.id",
+        "traceloop.association.properties.user_id",
+        "traceloop.association.properties.customer_id",
+    ),
+    "prompt_version_keys": (
+        "prompt_version",
+        "prompt.version",
+        "prompt_template_version",
+        "traceloop.prompt.version",
+    ),
     "environment_keys": (
         "environment",
         "env",
         "deployment.environment",
         "deployment.environment.name",
     ),
-    "conversation_keys": ("conversation_id", "session_id", "session.id", "gen_ai.conversation.id"),
+    "conversation_keys": (
+        "conversation_id",
+        "session_id",
+        "session.id",
+        "gen_ai.conversation.id",
+        "traceloop.association.properties.session_id",
+    ),
 }
 
 

@@ -198,11 +198,21 @@ class _Stager:
         self.con.executemany(
             "insert into batch_files values (?, ?)", [[str(f.local), f.name] for f in files]
         )
+        if spec.reader == "objects":
+            read = (
+                f"select filename, unnest(from_json(json, '{spec.fast_structure()}')) "
+                f"from read_json_objects(?, format='{_READ_FORMAT[layout]}', filename=true, "
+                f"ignore_errors=true, maximum_object_size={_MAX_OBJECT})"
+            )
+        else:
+            read = (
+                "select * from read_json("
+                f"?, format='{_READ_FORMAT[layout]}', columns={_columns_literal(spec)}, "
+                f"filename=true, ignore_errors=true, maximum_object_size={_MAX_OBJECT})"
+            )
         try:
             self.con.execute(
-                "create or replace temp table raw_read as select * from read_json("
-                f"?, format='{_READ_FORMAT[layout]}', columns={_columns_literal(spec)}, "
-                f"filename=true, ignore_errors=true, maximum_object_size={_MAX_OBJECT})",
+                f"create or replace temp table raw_read as {read}",
                 [[str(f.local) for f in files]],
             )
         except duckdb.Error:

@@ -29,8 +29,17 @@ final as (
         coalesce(configured_features.owner, 'unattributed') as owner,
         coalesce(operations_in_store.team, 'unattributed') as team,
         coalesce(operations_in_store.user_id, 'unattributed') as user_id,
-        coalesce(operations_in_store.model_key, operations_in_store.model, 'unattributed') as model,
-        coalesce(operations_in_store.provider, 'unattributed') as provider,
+        -- structural spans (agent, tool, retrieval, ...) have no model: 'none'
+        case
+            when operations_in_store.is_model_call or operations_in_store.model is not null
+                then coalesce(operations_in_store.model_key, operations_in_store.model, 'unattributed')
+            else 'none'
+        end as model,
+        case
+            when operations_in_store.is_model_call or operations_in_store.provider is not null
+                then coalesce(operations_in_store.provider, 'unattributed')
+            else 'none'
+        end as provider,
         coalesce(operations_in_store.prompt_version, 'unattributed') as prompt_version,
         coalesce(operations_in_store.environment, 'unattributed') as environment,
         operations_in_store.tags,

@@ -1,0 +1,260 @@
+-- stg_otel__operations
+-- Purpose: OTLP/JSON traces (one TracesData per file or per line, the OTLP
+--          file exporter's layout) as canonical operations: every span is an
+--          operation with its parent, so agent, tool and retrieval spans stay
+--          in the tree beside the billable model calls.
+-- Grain:   one row per span read from the source (before de-duplication).
+-- Key:     operation_id = '<traceId>:<spanId>' (lower-case hex; span ids are
+--          only unique within a trace); parent_id = '<traceId>:<parentSpanId>'.
+-- Reads:   raw_otel (defined by the ingest over the files of one batch).
+-- Materialization: view.
+--
+-- Attribute names: current GenAI semantic conventions first, then the
+-- deprecated ones (gen_ai.system, gen_ai.usage.prompt/completion_tokens),
+-- OpenLLMetry's legacy names (gen_ai.usage.cache_*_input_tokens, llm.*,
+-- traceloop.span.kind).
+--
+-- Kind: gen_ai.operation.name (llm.request.type, traceloop.span.kind), else
+-- tool / agent from gen_ai.tool.name / gen_ai.agent.name, else a model call
+-- only when the span names a model and reports usage; everything else is
+-- 'other' (HTTP, DB, framework spans) and is kept in the tree, unpriced.
+--
+-- Token semantics: gen_ai.usage.input_tokens INCLUDES cache reads and cache
+-- creation (both are subsets), so uncached input = input - cache_read -
+-- cache_creation; some instrumentations report input without them: when the
+-- subtraction would go negative, only what fits is subtracted.
+-- gen_ai.usage.output_tokens includes reasoning tokens.
+--
+-- Attribution maps, in lookup order: the span's own attributes, then the
+-- attributes of its trace's root span (agent frameworks put feature and team
+-- on the root only; the root is looked up among the spans of the same batch),
+-- then resource attributes; feature finally falls back to the resource's
+-- service.name (unless it is the SDK default 'unknown_service...').
+
+with
+
+raw_otel_records as (
+    select * from raw_otel
+),
+
+resource_spans as (
+    select
+        raw_otel_records.source_file,
+        raw_otel_records.source_line,
+        raw_otel_records.source_record,
+        -- a record without resourceSpans (not TracesData, or malformed) keeps
+        -- one empty row, so that it is quarantined rather than lost
+        unnest(coalesce(raw_otel_records."resourceSpans", [null])) as resource_span
+    from raw_otel_records
+),
+
+scope_spans as (
+    select
+        resource_spans.source_file,
+        resource_spans.source_line,
+        resource_spans.source_record,
+        aicost_otel_map(resource_spans.resource_span.resource.attributes) as resource_attributes,
+        unnest(case
+            when resource_spans.resource_span is null then [null]
+            else resource_spans.resource_span."scopeSpans"
+        end) as scope_span
+    from resource_spans
+),
+
+spans as (
+    select
+        scope_spans.source_file,
+        scope_spans.source_line,
+        scope_spans.source_record,
+        scope_spans.resource_attributes,
+        scope_spans.scope_span.scope.name as scope_name,
+        unnest(case
+            when scope_spans.scope_span is null then [null]
+            else scope_spans.scope_span.spans
+        end) as span
+    from scope_spans
+),
+
+span_fields as (
+    select
+        spans.source_file,
+        spans.source_line,
+        spans.source_record,
+        spans.scope_name,
+        nullif(lower(spans.span."traceId"), '') as trace_hex,
+        nullif(lower(spans.span."spanId"), '') as span_hex,
+        nullif(lower(spans.span."parentSpanId"), '') as parent_hex,
+        spans.span.name as span_name,
+        aicost_otel_span_kind(spans.span.kind) as span_kind,
+        spans.span."startTimeUnixNano" as raw_start,
+        spans.span."endTimeUnixNano" as raw_end,
+        spans.span.status.code as status_code,
+        spans.span.status.message as status_message,
+        aicost_otel_map(spans.span.attributes) as span_attributes,
+        spans.resource_attributes
+    from spans
+),
+
+trace_roots as (
+    select
+        span_fields.trace_hex,
+        any_value(span_fields.span_attributes) as root_attributes
+    from span_fields
+    where span_fields.parent_hex is null and span_fields.trace_hex is not null
+    group by span_fields.trace_hex
+),
+
+with_usage as (
+    select
+        span_fields.*,
+        trace_roots.root_attributes,
+        coalesce(
+            span_fields.span_attributes['gen_ai.usage.input_tokens'],
+            span_fields.span_attributes['gen_ai.usage.prompt_tokens'],
+            span_fields.span_attributes['llm.usage.prompt_tokens']
+        ) as raw_input_tokens,
+        coalesce(
+            span_fields.span_attributes['gen_ai.usage.output_tokens'],
+            span_fields.span_attributes['gen_ai.usage.completion_tokens'],
+            span_fields.span_attributes['llm.usage.completion_tokens']
+        ) as raw_output_tokens,
+        coalesce(
+            span_fields.span_attributes['gen_ai.usage.cache_read.input_tokens'],
+            span_fields.span_attributes['gen_ai.usage.cache_read_input_tokens']
+        ) as raw_cache_read_tokens,
+        coalesce(
+            span_fields.span_attributes['gen_ai.usage.cache_creation.input_tokens'],
+            span_fields.span_attributes['gen_ai.usage.cache_creation_input_tokens']
+        ) as raw_cache_write_tokens,
+        coalesce(
+            span_fields.span_attributes['gen_ai.usage.reasoning.output_tokens'],
+            span_fields.span_attributes['gen_ai.usage.reasoning_tokens']
+        ) as raw_reasoning_tokens,
+        coalesce(
+            span_fields.span_attributes['gen_ai.operation.name'],
+            span_fields.span_attributes['llm.request.type'],
+            span_fields.span_attributes['traceloop.span.kind']
+        ) as raw_operation,
+        coalesce(
+            span_fields.span_attributes['gen_ai.provider.name'],
+            span_fields.span_attributes['gen_ai.system']
+        ) as raw_provider,
+        coalesce(
+            span_fields.span_attributes['openai.response.service_tier'],
+            span_fields.span_attributes['gen_ai.openai.response.service_tier'],
+            span_fields.span_attributes['openai.request.service_tier'],
+            span_fields.span_attributes['gen_ai.openai.request.service_tier']
+        ) as raw_service_tier
+    from span_fields
+    left join trace_roots on span_fields.trace_hex = trace_roots.trace_hex
+),
+
+counted as (
+    select
+        with_usage.*,
+        coalesce(aicost_tokens(with_usage.raw_input_tokens), 0) as input_total,
+        coalesce(aicost_tokens(with_usage.raw_cache_read_tokens), 0) as cache_read,
+        coalesce(aicost_tokens(with_usage.raw_cache_write_tokens), 0) as cache_write,
+        coalesce(aicost_tokens(with_usage.raw_output_tokens), 0) as output_total,
+        coalesce(aicost_tokens(with_usage.raw_reasoning_tokens), 0) as reasoning,
+        -- Without gen_ai.operation.name: a tool or agent span by its attributes
+        -- (agent frameworks such as pydantic-ai put their children's usage
+        -- totals on the agent span: it must not count as a model call), a
+        -- model call only when it names a model and reports usage.
+        aicost_kind(case
+            when with_usage.raw_operation is not null then with_usage.raw_operation
+            when with_usage.span_attributes['gen_ai.tool.name'] is not null then 'tool'
+            when with_usage.span_attributes['gen_ai.agent.name'] is not null then 'agent'
+            when (with_usage.raw_input_tokens is not null or with_usage.raw_output_tokens is not null)
+                and coalesce(
+                    with_usage.span_attributes['gen_ai.request.model'],
+                    with_usage.span_attributes['gen_ai.response.model']
+                ) is not null
+                then 'chat'
+        end) as operation_kind,
+        aicost_ts(with_usage.raw_start) as start_ts,
+        aicost_ts(with_usage.raw_end) as end_ts,
+        coalesce(
+            nullif(with_usage.span_attributes['gen_ai.response.model'], ''),
+            nullif(with_usage.span_attributes['gen_ai.request.model'], '')
+        ) as logged_model
+    from with_usage
+),
+
+final as (
+    select
+        coalesce(
+            counted.trace_hex || ':' || counted.span_hex,
+            'sha256:' || sha256(concat_ws('|', counted.source_file, counted.source_line,
+                counted.trace_hex, counted.span_hex, counted.span_name, counted.raw_start))
+        ) as operation_id,
+        'otel' as source_format,
+        counted.trace_hex as trace_id,
+        counted.trace_hex || ':' || counted.parent_hex as parent_id,
+        counted.span_name as operation_name,
+        counted.start_ts as started_at,
+        counted.end_ts as ended_at,
+        counted.operation_kind as kind,
+        aicost_is_model_call(counted.operation_kind) as is_model_call,
+        aicost_provider(counted.raw_provider) as provider,
+        counted.logged_model as model,
+        nullif(counted.span_attributes['gen_ai.request.model'], '') as request_model,
+        nullif(counted.span_attributes['gen_ai.response.model'], '') as response_model,
+        case
+            when counted.input_total - counted.cache_read - counted.cache_write >= 0
+                then counted.input_total - counted.cache_read - counted.cache_write
+            else greatest(counted.input_total - counted.cache_read, 0)
+        end as input_tokens,
+        counted.cache_read as cache_read_tokens,
+        counted.cache_write as cache_write_5m_tokens,
+        0::bigint as cache_write_1h_tokens,
+        counted.output_total as output_tokens,
+        least(counted.reasoning, counted.output_total) as reasoning_tokens,
+        aicost_service_tier(counted.raw_service_tier) as service_tier,
+        aicost_service_tier(counted.raw_service_tier) = 'batch' as is_batch,
+        cast(null as integer) as attempt,
+        case
+            when upper(coalesce(counted.status_code, '')) in ('2', 'STATUS_CODE_ERROR')
+                or nullif(counted.span_attributes['error.type'], '') is not null
+                then 'error'
+            else 'ok'
+        end as status,
+        coalesce(
+            nullif(counted.span_attributes['error.type'], ''),
+            nullif(counted.status_message, '')
+        ) as error_type,
+        date_diff('millisecond', counted.start_ts, counted.end_ts) as latency_ms,
+        counted.span_attributes as attributes,
+        counted.root_attributes as attributes_fallback,
+        counted.resource_attributes as attributes_tags,
+        case
+            when not starts_with(counted.resource_attributes['service.name'], 'unknown_service')
+                then nullif(counted.resource_attributes['service.name'], '')
+        end as native_feature,
+        cast(null as varchar) as native_team,
+        cast(null as varchar) as native_user,
+        cast(null as varchar) as native_conversation_id,
+        cast(null as varchar) as native_prompt_version,
+        cast(null as varchar) as native_environment,
+        cast(null as map(varchar, varchar)) as tags,
+        cast(null as decimal(38, 12)) as source_cost,
+        counted.source_file,
+        counted.source_line,
+        counted.source_record,
+        coalesce(
+            case
+                when counted.span_name is null and counted.span_hex is null and counted.raw_start is null
+                    then 'no spans: not an OTLP TracesData record'
+                when counted.span_hex is null then 'spanId is missing'
+            end,
+            aicost_ts_problem('startTimeUnixNano', counted.raw_start),
+            aicost_token_problem('input_tokens', counted.raw_input_tokens),
+            aicost_token_problem('output_tokens', counted.raw_output_tokens),
+            aicost_token_problem('cache_read.input_tokens', counted.raw_cache_read_tokens),
+            aicost_token_problem('cache_creation.input_tokens', counted.raw_cache_write_tokens),
+            aicost_token_problem('reasoning.output_tokens', counted.raw_reasoning_tokens)
+        ) as quarantine_reason
+    from counted
+)
+
+select * from final

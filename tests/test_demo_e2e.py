@@ -1,0 +1,94 @@
+"""The whole bundled story through the CLI (LiteLLM + OTel + the malformed
+file) against sample_data/expected.json, whose figures the generator computed
+on its own from the records it wrote (and test_sample_data re-derives)."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from aicost_cli.cli import app
+from aicost_cli.errors import ExitCode
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
+runner = CliRunner()
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict[str, Any]:
+    return json.loads((SAMPLE / "expected.json").read_text())
+
+
+@pytest.fixture(scope="module")
+def loaded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    db = tmp_path_factory.mktemp("demo") / "demo.duckdb"
+    base = ["--db", str(db), "--config", str(SAMPLE / "aicost.toml")]
+    good = runner.invoke(
+        app, [*base, "ingest", "requests", str(SAMPLE / "litellm"), str(SAMPLE / "otel"), "-q"]
+    )
+    assert good.exit_code == ExitCode.OK, good.output
+    bad = runner.invoke(app, [*base, "ingest", "requests", str(SAMPLE / "malformed"), "-q"])
+    assert bad.exit_code == ExitCode.QUARANTINED, bad.output
+    return db
+
+
+def cli_json(db: Path, *args: str) -> list[dict[str, Any]]:
+    result = runner.invoke(
+        app, ["--db", str(db), "--config", str(SAMPLE / "aicost.toml"), *args, "--format", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    return json.loads(result.stdout, parse_float=Decimal)
+
+
+def test_unit_economics_matches_expected_to_the_cent(
+    loaded: Path, expected: dict[str, Any]
+) -> None:
+    got = {
+        (row["period_start"][:10], row["feature"]): row
+        for row in cli_json(loaded, "report", "unit-economics", "--period", "month")
+    }
+    want = {(row["month"], row["feature"]): row for row in expected["rows"]}
+    assert set(got) == set(want)
+    for key, row in want.items():
+        mine = got[key]
+        for column in (
+            "units",
+            "operations",
+            "failed_operations",
+            "input_tokens",
+            "cache_read_tokens",
+            "cache_write_tokens",
+            "output_tokens",
+        ):
+            assert mine[column] == row[column], (key, column)
+        assert mine["estimated_cost"] == Decimal(row["estimated_cost_exact"]), key
+        assert mine["estimated_cost"].quantize(Decimal("0.01")) == Decimal(row["estimated_cost"])
+
+
+def test_attribution_total_equals_the_unit_economics_total(
+    loaded: Path, expected: dict[str, Any]
+) -> None:
+    by_team = cli_json(loaded, "report", "attribution", "--by", "team,model")
+    total = sum(row["estimated_cost"] for row in by_team)
+    assert total == Decimal(expected["totals"]["estimated_cost_exact"])
+    assert sum(row["share"] for row in by_team) == pytest.approx(Decimal(1), abs=Decimal("1e-5"))
+
+
+def test_malformed_lines_are_quarantined_with_their_line(loaded: Path) -> None:
+    rows = cli_json(loaded, "db", "quarantine")
+    lines = sorted((Path(row["source_file"]).name, row["source_line"]) for row in rows)
+    assert lines == [("litellm-2026-09-17.ndjson", 4), ("litellm-2026-09-17.ndjson", 8)]
+
+
+def test_demo_command_prints_both_reports(tmp_path: Path) -> None:
+    result = runner.invoke(app, ["demo", "--db", str(tmp_path / "d.duckdb")])
+    assert result.exit_code == 0, result.output
+    assert "6,250.28" in result.stdout and "research-agent" in result.stdout
+    assert "attribution by feature, model" in result.stdout
