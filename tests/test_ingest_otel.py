@@ -197,8 +197,10 @@ def test_tree_is_kept_and_root_attribution_reaches_every_span(tmp_path: Path) ->
         "unit_id, source_line, estimated_cost from operations order by operation_id",
     )
     prefix = TRACE + ":"
-    gpt4o = (2000 - 1024) * Decimal("0.0000025") + 1024 * Decimal("0.00000125") + 100 * Decimal(
-        "0.00001"
+    gpt4o = (
+        (2000 - 1024) * Decimal("0.0000025")
+        + 1024 * Decimal("0.00000125")
+        + 100 * Decimal("0.00001")
     )
     assert got == [
         (prefix + "1000000000000001", None, "agent", False, "ok", None, "trip-planner",
@@ -211,8 +213,11 @@ def test_tree_is_kept_and_root_attribution_reaches_every_span(tmp_path: Path) ->
 
 
 def test_service_name_is_the_feature_fallback_but_not_the_sdk_default(tmp_path: Path) -> None:
-    attrs = {"gen_ai.operation.name": "embeddings", "gen_ai.request.model": "text-embedding-3-small",
-             "gen_ai.usage.input_tokens": 10}  # fmt: skip
+    attrs = {
+        "gen_ai.operation.name": "embeddings",
+        "gen_ai.request.model": "text-embedding-3-small",
+        "gen_ai.usage.input_tokens": 10,
+    }
     path = tmp_path / "two-services.jsonl"
     path.write_text(
         json.dumps(traces_data([span("a" * 32, "a" * 16, None, "e", T0, attrs)], "billing-api"))

@@ -65,20 +65,33 @@ create or replace temp macro aicost_ts_problem(field_name, raw) as (
 );
 
 -- 'key:value' tags as a map ('key' alone maps to ''). When a key repeats,
--- its first value wins (map keys must be unique).
+-- its first value wins (map keys must be unique); tags with an empty key are
+-- dropped. The common case (distinct, non-empty keys) takes the fast branch;
+-- the de-duplicating branch runs only for the lists that need it.
+create or replace temp macro aicost_tag_key(t) as (split_part(coalesce(t, ''), ':', 1));
+
+create or replace temp macro aicost_tag_value(t) as (
+    case when contains(t, ':') then substr(t, strpos(t, ':') + 1) else '' end
+);
+
 create or replace temp macro aicost_tags_map(tag_list) as (
     case
         when tag_list is null or len(tag_list) = 0 then null
+        when len(tag_list) = 1 and aicost_tag_key(tag_list[1]) <> ''
+            then map([aicost_tag_key(tag_list[1])], [aicost_tag_value(tag_list[1])])
+        when len(list_distinct(list_transform(tag_list, lambda t: aicost_tag_key(t)))) = len(tag_list)
+            and not list_contains(list_transform(tag_list, lambda t: aicost_tag_key(t)), '')
+            then map(
+                list_transform(tag_list, lambda t: aicost_tag_key(t)),
+                list_transform(tag_list, lambda t: aicost_tag_value(t))
+            )
         else map_from_entries(list_filter(
             list_transform(
                 tag_list,
-                lambda t: {
-                    'key': split_part(coalesce(t, ''), ':', 1),
-                    'value': case when contains(t, ':') then substr(t, strpos(t, ':') + 1) else '' end
-                }
+                lambda t: {'key': aicost_tag_key(t), 'value': aicost_tag_value(t)}
             ),
             lambda entry, i: entry.key <> '' and list_position(
-                list_transform(tag_list, lambda t: split_part(coalesce(t, ''), ':', 1)), entry.key
+                list_transform(tag_list, lambda t: aicost_tag_key(t)), entry.key
             ) = i
         ))
     end

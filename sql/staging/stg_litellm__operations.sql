@@ -50,15 +50,15 @@ with_usage as (
     from with_metadata
 ),
 
-counted as (
+parsed as (
     select
         with_usage.*,
-        coalesce(aicost_tokens(with_usage.raw_prompt_tokens), 0) as prompt_total,
-        coalesce(aicost_tokens(with_usage.raw_cache_read_tokens), 0) as cache_read,
-        coalesce(aicost_tokens(with_usage.raw_cache_write_tokens), 0) as cache_write,
-        coalesce(aicost_tokens(with_usage.raw_cache_write_1h_tokens), 0) as cache_write_1h,
-        coalesce(aicost_tokens(with_usage.raw_completion_tokens), 0) as output_total,
-        coalesce(aicost_tokens(with_usage.raw_reasoning_tokens), 0) as reasoning,
+        aicost_tokens(with_usage.raw_prompt_tokens) as parsed_prompt,
+        aicost_tokens(with_usage.raw_cache_read_tokens) as parsed_cache_read,
+        aicost_tokens(with_usage.raw_cache_write_tokens) as parsed_cache_write,
+        aicost_tokens(with_usage.raw_cache_write_1h_tokens) as parsed_cache_write_1h,
+        aicost_tokens(with_usage.raw_completion_tokens) as parsed_completion,
+        aicost_tokens(with_usage.raw_reasoning_tokens) as parsed_reasoning,
         aicost_kind(
             case when with_usage.mcp_namespaced_tool_name is not null then 'tool'
             else with_usage.call_type end
@@ -66,6 +66,31 @@ counted as (
         aicost_ts(with_usage."startTime") as start_ts,
         aicost_ts(with_usage."endTime") as end_ts
     from with_usage
+),
+
+counted as (
+    select
+        parsed.*,
+        coalesce(parsed.parsed_prompt, 0) as prompt_total,
+        coalesce(parsed.parsed_cache_read, 0) as cache_read,
+        coalesce(parsed.parsed_cache_write, 0) as cache_write,
+        coalesce(parsed.parsed_cache_write_1h, 0) as cache_write_1h,
+        coalesce(parsed.parsed_completion, 0) as output_total,
+        coalesce(parsed.parsed_reasoning, 0) as reasoning,
+        -- cheap test first: the reason is only worked out for suspect rows
+        parsed.start_ts is null
+            or parsed.start_ts < timestamp '2000-01-01'
+            or parsed.start_ts >= timestamp '2100-01-01'
+            or (parsed.raw_prompt_tokens is not null and parsed.parsed_prompt is null)
+            or (parsed.raw_completion_tokens is not null and parsed.parsed_completion is null)
+            or (parsed.raw_cache_read_tokens is not null and parsed.parsed_cache_read is null)
+            or (parsed.raw_cache_write_tokens is not null and parsed.parsed_cache_write is null)
+            or (parsed.raw_cache_write_1h_tokens is not null
+                and parsed.parsed_cache_write_1h is null)
+            or (parsed.raw_reasoning_tokens is not null and parsed.parsed_reasoning is null)
+            or (parsed.model is null and aicost_is_model_call(parsed.operation_kind))
+            as is_suspect
+    from parsed
 ),
 
 final as (
@@ -148,18 +173,19 @@ final as (
         counted.source_file,
         counted.source_line,
         counted.source_record,
-        coalesce(
+        case when counted.is_suspect then coalesce(
             aicost_ts_problem('startTime', counted."startTime"),
             aicost_token_problem('prompt_tokens', counted.raw_prompt_tokens),
             aicost_token_problem('completion_tokens', counted.raw_completion_tokens),
             aicost_token_problem('cache_read_input_tokens', counted.raw_cache_read_tokens),
             aicost_token_problem('cache_creation_input_tokens', counted.raw_cache_write_tokens),
+            aicost_token_problem('ephemeral_1h_input_tokens', counted.raw_cache_write_1h_tokens),
             aicost_token_problem('reasoning_tokens', counted.raw_reasoning_tokens),
             case
                 when counted.model is null and aicost_is_model_call(counted.operation_kind)
                     then 'model is missing'
             end
-        ) as quarantine_reason
+        ) end as quarantine_reason
     from counted
 )
 
