@@ -13,9 +13,10 @@ import json
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
-import pyarrow as pa
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class OutputFormat(StrEnum):
@@ -148,6 +149,7 @@ def write_table(
 ) -> None:
     """Rich table sized for 80 columns. Numbers are never cut: numeric columns
     get the width of their widest cell; only text columns shrink (with …)."""
+    import pyarrow as pa  # lazy: keeps `aicost --help` fast
     from rich.console import Console
     from rich.table import Table
 

@@ -32,12 +32,15 @@ from decimal import Decimal
 from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
 
 from aicost_cli import db, models
 from aicost_cli.errors import InputFileError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 BUNDLED_STATE_KEY = "bundled_prices_sha256"
 SERVICE_TIERS = ("standard", "batch", "flex", "priority")
@@ -315,6 +318,8 @@ def import_litellm(
     re-importing a file is idempotent. Stored operations are not repriced:
     call :func:`reprice` afterwards.
     """
+    import pyarrow as pa  # lazy: keeps `aicost --help` fast
+
     data = _read_litellm_file(path)
     start = datetime.combine(effective_from or IMPORT_DEFAULT_FROM, datetime.min.time())
     skipped: Counter[str] = Counter()

@@ -10,13 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 import duckdb
-import pyarrow as pa
 
 from aicost_cli import models
 from aicost_cli.config import Config
 from aicost_cli.errors import UsageError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 
 class Period(StrEnum):
@@ -112,6 +115,8 @@ def attribution(
     *,
     time_range: TimeRange = TimeRange(),
 ) -> pa.Table:
+    import pyarrow as pa  # lazy: keeps `aicost --help` fast
+
     _prepare(con, config)
     selects: list[str] = []
     params: list[object] = []
