@@ -53,7 +53,7 @@ def classify_record(record: Any) -> RequestFormat | None:
         "modelId" in record and "requestId" in record
     ):
         return RequestFormat.BEDROCK
-    if "operation_id" in record and "started_at" in record:
+    if "operation_id" in record:  # aicost JSONL (started_at may be the bad field)
         return RequestFormat.AICOST
     litellm_keys = (
         "call_type",

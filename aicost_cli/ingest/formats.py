@@ -199,29 +199,61 @@ OTEL_TRACES = ReadSpec(
 
 # --- Bedrock model invocation logs -------------------------------------------
 
+#: Token counters of a Bedrock response body (``output.outputBodyJson``), read
+#: when a record lacks the top-level counters: Converse (camelCase) and the
+#: Anthropic Messages body of InvokeModel (snake_case), incl. the TTL split of
+#: cache writes (Converse ``cacheDetails``: [{ttl, inputTokens}]; Anthropic
+#: ``cache_creation.ephemeral_1h_input_tokens``).
+_BEDROCK_BODY: dict[str, Column] = {
+    "usage": {
+        "inputTokens": "VARCHAR",
+        "outputTokens": "VARCHAR",
+        "cacheReadInputTokens": "VARCHAR",
+        "cacheWriteInputTokens": "VARCHAR",
+        "cacheDetails": "JSON",
+        "input_tokens": "VARCHAR",
+        "output_tokens": "VARCHAR",
+        "cache_read_input_tokens": "VARCHAR",
+        "cache_creation_input_tokens": "VARCHAR",
+        "cache_creation": {"ephemeral_1h_input_tokens": "VARCHAR"},
+    },
+    "metrics": {"latencyMs": "VARCHAR"},
+    "stopReason": "VARCHAR",
+    "amazon-bedrock-guardrailAction": "VARCHAR",
+}
+
 BEDROCK_INVOCATIONS = ReadSpec(
     RequestFormat.BEDROCK,
-    "invocation",
+    "invocation",  # ModelInvocationLog records: S3 *.json.gz NDJSON or CloudWatch exports
     {
         "schemaType": "VARCHAR",
+        "schemaVersion": "VARCHAR",
         "timestamp": "VARCHAR",
         "accountId": "VARCHAR",
-        "identity": "JSON",
+        "identity": {"arn": "VARCHAR"},
         "region": "VARCHAR",
         "inferenceRegion": "VARCHAR",
         "requestId": "VARCHAR",
         "operation": "VARCHAR",
         "modelId": "VARCHAR",
-        "requestMetadata": "JSON",
-        "input": "JSON",
-        "output": "JSON",
+        "requestMetadata": "MAP(VARCHAR, VARCHAR)",
+        # inputBodyJson (the whole prompt) is deliberately not read
+        "input": {
+            "inputTokenCount": "VARCHAR",
+            "cacheReadInputTokenCount": "VARCHAR",
+            "cacheWriteInputTokenCount": "VARCHAR",
+        },
+        # only the usage of the body; a stream's body (an array of chunks) reads as NULLs
+        "output": {"outputTokenCount": "VARCHAR", "outputBodyJson": _BEDROCK_BODY},
         "status": "VARCHAR",
         "errorCode": "VARCHAR",
-        "performanceConfig": "JSON",
+        "performanceConfig": {"latency": "VARCHAR"},
+        "serviceTier": "JSON",  # a string or {"type": ...}
     },
 )
 
 # --- aicost's own JSONL ---------------------------------------------------------
+# Documented in docs/aicost-format.md, schema docs/aicost-operations.schema.json.
 
 AICOST_OPERATIONS = ReadSpec(
     RequestFormat.AICOST,
@@ -238,8 +270,17 @@ AICOST_OPERATIONS = ReadSpec(
         "provider": "VARCHAR",
         "model": "VARCHAR",
         "request_model": "VARCHAR",
-        "usage": "JSON",
+        "response_model": "VARCHAR",
+        "usage": {
+            "input_tokens": "VARCHAR",
+            "cache_read_tokens": "VARCHAR",
+            "cache_write_5m_tokens": "VARCHAR",
+            "cache_write_1h_tokens": "VARCHAR",
+            "output_tokens": "VARCHAR",
+            "reasoning_tokens": "VARCHAR",
+        },
         "service_tier": "VARCHAR",
+        "is_batch": "VARCHAR",
         "attempt": "VARCHAR",
         "status": "VARCHAR",
         "error_type": "VARCHAR",
@@ -249,7 +290,7 @@ AICOST_OPERATIONS = ReadSpec(
         "user": "VARCHAR",
         "prompt_version": "VARCHAR",
         "environment": "VARCHAR",
-        "tags": "JSON",
+        "tags": "MAP(VARCHAR, VARCHAR)",
         "cost": "VARCHAR",
     },
 )
