@@ -134,8 +134,12 @@ final as (
                 then 'ended_at is before started_at' end,
             aicost_token_problem('usage.input_tokens', checked.usage.input_tokens),
             aicost_token_problem('usage.cache_read_tokens', checked.usage.cache_read_tokens),
-            aicost_token_problem('usage.cache_write_5m_tokens', checked.usage.cache_write_5m_tokens),
-            aicost_token_problem('usage.cache_write_1h_tokens', checked.usage.cache_write_1h_tokens),
+            aicost_token_problem(
+                'usage.cache_write_5m_tokens', checked.usage.cache_write_5m_tokens
+            ),
+            aicost_token_problem(
+                'usage.cache_write_1h_tokens', checked.usage.cache_write_1h_tokens
+            ),
             aicost_token_problem('usage.output_tokens', checked.usage.output_tokens),
             aicost_token_problem('usage.reasoning_tokens', checked.usage.reasoning_tokens),
             case when checked.reasoning > checked.output_count
