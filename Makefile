@@ -27,5 +27,12 @@ fmt: $(STAMP)
 	$(BIN)/ruff format aicost_cli tests
 	$(BIN)/ruff check --fix aicost_cli tests
 
+# Benchmark: `make bench` (1M operations), `make bench SIZE=10m`; writes bench/RESULTS.md.
+SIZE ?= 1m
+REPEAT ?= 3
+
+bench: $(STAMP)
+	$(BIN)/python bench/run.py --size $(SIZE) --repeat $(REPEAT)
+
 clean:
 	rm -rf $(VENV) demo.duckdb demo.duckdb.wal .pytest_cache
