@@ -4,30 +4,39 @@ How a run works (all set-based in DuckDB; Python only orchestrates files):
 
 1. Expand the PATHs; skip files whose fingerprint the ledger already has.
 2. Stage, batch by batch, outside any transaction (so that a read error in
-   one file cannot abort the run):
-   * fast path: one ``read_json(files, columns=..., ignore_errors=true)``
-     per batch into a temp table whose rowids give each record's ordinal (=
-     its line: malformed lines come back as all-NULL rows, so ordinals stay
-     aligned); the format's staging model and ``int_operations_attributed``
-     turn it into canonical rows in ``staged_ops``;
+   one file cannot abort the run), into the scratch table
+   ``_aicost_staged_ops`` in the database file (compressed: memory stays
+   bounded by one batch, not by the run):
+   * fast path: small files are read together (up to 256 MB) with one
+     ``read_json(files, columns=..., ignore_errors=true)`` into a temp table
+     whose rowids give each record's ordinal (= its line: malformed lines
+     come back as all-NULL rows, so ordinals stay aligned); a bigger file is
+     streamed on its own, ``WITH ORDINALITY`` numbering its lines. The format's
+     staging model and ``int_operations_attributed`` turn records into
+     canonical rows;
    * careful path, for any file in which a record was quarantined (or with
-     blank lines, or unreadable as a whole): the file is re-read line by line
-     (``read_csv`` of whole lines), so that every quarantined record carries
-     its exact line and raw text, and good records are kept.
-3. One transaction: de-duplicate (within the run, and against ``operations``
-   in the run's time window only: no full-table rescan), price through
-   ``int_operations_priced``, insert; record quarantine, ledger and run.
-   A process killed at any point before COMMIT leaves the database as it was.
+     blank lines, or unreadable as a whole): the file is re-read line by line,
+     so that every quarantined record carries its exact line and raw text,
+     and good records are kept.
+3. De-duplicate in the scratch table (within the run, and against
+   ``operations`` in the run's time window only: no full-table rescan).
+4. One transaction: price through ``int_operations_priced``, insert; record
+   quarantine, ledger and run. A process killed at any point before COMMIT
+   leaves the store as it was (a leftover scratch table is replaced by the
+   next run and never read by reports).
 """
 
 from __future__ import annotations
 
-import mmap
+import gzip
+import re
 import tempfile
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -39,11 +48,31 @@ from aicost_cli.ingest import sources
 from aicost_cli.ingest.detect import Layout, detect, is_gzip
 from aicost_cli.ingest.formats import READ_SPECS, ReadSpec, RequestFormat, sql_type
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
 ProgressCallback = Callable[[int, int, str], None]
 
 _BATCH_FILES = 2000
-_BATCH_BYTES = 1 << 30
+#: files are read together up to this size; a bigger file is read on its own,
+#: streamed (its ordinal is its line: nothing is buffered before staging)
+_BATCH_BYTES = 256 << 20
+#: scratch table in the database file (compressed, so memory stays bounded by
+#: the batch, not the run); replaced at the start of every run, dropped after
+_STAGED = "_aicost_staged_ops"
 _MAX_OBJECT = 1 << 29
+#: read_json sizes its buffers by maximum_object_size: 512 MB cost 1.5 GB of
+#: RSS and 3x the time on a 1.4 GB NDJSON file; lines longer than this are
+#: still read (measured with a 20 MB line), only whole-file documents need more.
+_NDJSON_OBJECT = 1 << 24
+
+
+def _max_object(layout: str, files: list[sources.SourceFile]) -> int:
+    if layout == Layout.NDJSON:
+        return _NDJSON_OBJECT
+    largest = max(f.size for f in files)
+    return min(_MAX_OBJECT, max(_NDJSON_OBJECT, 16 * largest))
+
 
 _STAGING = {fmt: f"stg_{fmt.value}__operations" for fmt in RequestFormat}
 _READ_FORMAT = {
@@ -116,16 +145,31 @@ def _empty_raw_sql(spec: ReadSpec) -> str:
     )
 
 
+_LINE_STARTING_BLANK = re.compile(rb"\n[\n\r \t]")
+_SCAN_CHUNK = 64 << 20
+
+
 def _has_blank_lines(path: Path) -> bool:
-    """Blank lines would shift record ordinals against line numbers."""
+    """Blank or whitespace-only lines would shift record ordinals against line
+    numbers (read_json skips them). Any line that starts with whitespace counts
+    (cheap to find; such a file only takes the careful path). Read in chunks,
+    not mapped: a mapped file's pages count toward the process's RSS."""
     if is_gzip(path) or path.stat().st_size == 0:
         return False
-    with path.open("rb") as handle, mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        return mm[:1] == b"\n" or mm.find(b"\n\n") >= 0 or mm.find(b"\n\r\n") >= 0
+    previous = b"\n"  # the file's start counts as a line start
+    with path.open("rb") as handle:
+        while chunk := handle.read(_SCAN_CHUNK):
+            # one regex pass: 10x faster than four bytes.find()
+            if previous == b"\n" and chunk[:1] in (b"\n", b"\r", b" ", b"\t"):
+                return True
+            if _LINE_STARTING_BLANK.search(chunk) is not None:
+                return True
+            previous = chunk[-1:]
+    return False
 
 
 class _Stager:
-    """Phase 2 of the run: fill ``staged_ops`` and ``staged_quarantine``."""
+    """Phase 2 of the run: fill ``_aicost_staged_ops`` and ``staged_quarantine``."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection, config: Config) -> None:
         self.con = con
@@ -135,14 +179,18 @@ class _Stager:
         }
         models.load_macros(con)
         models.define_attribution_macros(con, config.attribution)
+        keys = [key for field in config.attribution.values() for key in field]
+        self.specs = {fmt: _spec(fmt).with_attribute_keys(keys) for fmt in RequestFormat}
         for fmt in self.available:
-            con.execute(_empty_raw_sql(_spec(fmt)))
+            con.execute(_empty_raw_sql(self.specs[fmt]))
             models.create_views(con, [_STAGING[fmt]])
         first = next(iter(sorted(self.available)))
         models.alias(con, "stg_operations", _STAGING[first])
         models.create_views(con, ["int_operations_attributed"])
+        # Outside any transaction (so that a failed read cannot abort the run);
+        # a killed run leaves only this scratch table, replaced by the next run.
         con.execute(
-            "create or replace temp table staged_ops as "
+            f"create or replace table {_STAGED} as "
             "select *, 0::integer as batch_no from int_operations_attributed limit 0"
         )
         con.execute(
@@ -156,13 +204,13 @@ class _Stager:
     # -- helpers -----------------------------------------------------------
 
     def _stage_from_raw(self, fmt: RequestFormat) -> None:
-        """Append the raw relation's records to staged_ops as a new batch.
+        """Append the raw relation's records to the scratch table as a new batch.
         batch_no only grows, so zone maps confine per-batch checks to the
         batch's own row groups (no rescan of everything staged so far)."""
         self.batch_no += 1
         models.alias(self.con, "stg_operations", _STAGING[fmt])
         self.con.execute(
-            "insert into staged_ops select *, ? from int_operations_attributed", [self.batch_no]
+            f"insert into {_STAGED} select *, ? from int_operations_attributed", [self.batch_no]
         )
 
     def quarantine_file(self, name: str, fmt: RequestFormat | None, reason: str) -> None:
@@ -174,7 +222,7 @@ class _Stager:
     def _files_with_problems(self) -> list[str]:
         """Files of the current batch with a quarantined record."""
         rows = self.con.execute(
-            "select distinct source_file from staged_ops "
+            f"select distinct source_file from {_STAGED} "
             "where batch_no = ? and quarantine_reason is not null",
             [self.batch_no],
         ).fetchall()
@@ -182,7 +230,7 @@ class _Stager:
 
     def _drop_staged(self, names: list[str]) -> None:
         self.con.execute(
-            "delete from staged_ops where batch_no = ? "
+            f"delete from {_STAGED} where batch_no = ? "
             "and source_file in (select unnest(?::varchar[]))",
             [self.batch_no, names],
         )
@@ -193,7 +241,9 @@ class _Stager:
         self, fmt: RequestFormat, layout: str, files: list[sources.SourceFile]
     ) -> list[sources.SourceFile]:
         """Stage a batch in one read. Returns the files that need the careful path."""
-        spec = _spec(fmt)
+        spec = self.specs[fmt]
+        if len(files) == 1 and files[0].size >= _BATCH_BYTES:
+            return self._stage_streamed(spec, layout, files[0])
         self.con.execute("delete from batch_files")
         self.con.executemany(
             "insert into batch_files values (?, ?)", [[str(f.local), f.name] for f in files]
@@ -202,13 +252,14 @@ class _Stager:
             read = (
                 f"select filename, unnest(from_json(json, '{spec.fast_structure()}')) "
                 f"from read_json_objects(?, format='{_READ_FORMAT[layout]}', filename=true, "
-                f"ignore_errors=true, maximum_object_size={_MAX_OBJECT})"
+                f"ignore_errors=true, maximum_object_size={_max_object(layout, files)})"
             )
         else:
             read = (
                 "select * from read_json("
                 f"?, format='{_READ_FORMAT[layout]}', columns={_columns_literal(spec)}, "
-                f"filename=true, ignore_errors=true, maximum_object_size={_MAX_OBJECT})"
+                "filename=true, ignore_errors=true, "
+                f"maximum_object_size={_max_object(layout, files)})"
             )
         try:
             self.con.execute(
@@ -230,15 +281,52 @@ class _Stager:
             "as first_rows on raw_read.filename = first_rows.filename"
         )
         self._stage_from_raw(fmt)
+        self.con.execute("drop table raw_read")
+        return self._set_aside_problems(files)
+
+    def _set_aside_problems(self, files: list[sources.SourceFile]) -> list[sources.SourceFile]:
         problems = self._files_with_problems()
         if problems:
             self._drop_staged(problems)
         return [f for f in files if f.name in set(problems)]
 
+    def _stage_streamed(
+        self, spec: ReadSpec, layout: str, source: sources.SourceFile
+    ) -> list[sources.SourceFile]:
+        """One big file, streamed from the reader into staging: WITH ORDINALITY
+        numbers its records in file order (= lines, as malformed lines come
+        back as NULL rows), so nothing has to be buffered to number them."""
+        path = models.sql_string(str(source.local))
+        max_object = _max_object(layout, [source])
+        if spec.reader == "objects":
+            read = (
+                f"(select unnest(from_json(json, '{spec.fast_structure()}')), ordinality "
+                f"from read_json_objects({path}, format='{_READ_FORMAT[layout]}', "
+                f"ignore_errors=true, maximum_object_size={max_object}) with ordinality)"
+            )
+        else:
+            read = (
+                f"read_json({path}, format='{_READ_FORMAT[layout]}', "
+                f"columns={_columns_literal(spec)}, ignore_errors=true, "
+                f"maximum_object_size={max_object}) with ordinality"
+            )
+        cols = ", ".join(f'raw."{name}"' for name in spec.columns)
+        self.con.execute(
+            f"create or replace temp view raw_{spec.format.value} as "
+            f"select {cols}, {models.sql_string(source.name)} as source_file, "
+            "raw.ordinality::bigint as source_line, cast(null as varchar) as source_record "
+            f"from {read} as raw"
+        )
+        try:
+            self._stage_from_raw(spec.format)
+        except duckdb.Error:
+            return [source]  # cannot be read in bulk (the failed insert left nothing)
+        return self._set_aside_problems([source])
+
     # -- careful path --------------------------------------------------------
 
     def stage_careful(self, fmt: RequestFormat, layout: str, source: sources.SourceFile) -> None:
-        spec = _spec(fmt)
+        spec = self.specs[fmt]
         path = str(source.local)
         self.con.execute(
             "create or replace temp table current_file as select ?::varchar as source_file",
@@ -249,14 +337,17 @@ class _Stager:
                 self._read_csv_export(spec, source)
                 return
             if layout in (Layout.NDJSON, Layout.EMPTY):
-                self.con.execute(
-                    "create or replace temp table raw_lines as select line from read_csv(?, "
-                    "columns={'line': 'VARCHAR'}, delim='\\0', quote='', escape='', header=false, "
-                    "auto_detect=false, strict_mode=false, new_line='\\n', "
-                    f"max_line_size={_MAX_OBJECT})",
-                    [path],
-                )
-                line_no = "raw_lines.rowid + 1"
+                lines, problem = _read_lines(source.local)
+                if problem:
+                    self.quarantine_file(source.name, fmt, f"file cannot be read: {problem}")
+                self.con.register("careful_lines", lines)
+                try:
+                    self.con.execute(
+                        "create or replace temp table raw_lines as select * from careful_lines"
+                    )
+                finally:
+                    self.con.unregister("careful_lines")
+                line_no = "raw_lines.line_no"
             else:
                 self.con.execute(
                     "create or replace temp table raw_lines as select json::varchar as line "
@@ -273,7 +364,7 @@ class _Stager:
             f"{line_no}, ?, "
             "case when json_valid(line) then 'record is not a JSON object' "
             "else 'line is not valid JSON' end, left(line, 10000) "
-            "from raw_lines where trim(coalesce(line, '')) <> '' "
+            "from raw_lines where trim(coalesce(line, ''), ' \t\r') <> '' "
             "and coalesce(case when json_valid(line) then json_type(line) end, '') <> 'OBJECT'",
             [source.name, fmt.value],
         )
@@ -317,6 +408,46 @@ class _Stager:
             "null::varchar as source_record from raw_csv cross join current_file",
         )
         self._stage_from_raw(spec.format)
+
+
+def _read_lines(path: Path) -> tuple[pa.Table, str | None]:
+    """Every line of an NDJSON file (gzip or not), numbered from 1 and split on LF
+    only: DuckDB's CSV reader also splits on CR, which shifts the line numbers of
+    CRLF files, and rejects a whole file for one line that is not UTF-8. A CR
+    before the LF is dropped; bytes that are not UTF-8 are replaced (the line is
+    then quarantined or kept on its merits). A file that breaks off (a truncated
+    gzip) keeps the lines before the break, and the break is the problem."""
+    import pyarrow as pa  # lazily: the CLI starts without pyarrow
+
+    chunks: list[bytes] = []
+    problem = None
+    try:
+        with gzip.open(path, "rb") if is_gzip(path) else path.open("rb") as handle:
+            while chunk := handle.read(1 << 24):
+                chunks.append(chunk)
+    except (OSError, EOFError, zlib.error) as exc:
+        problem = _one_line(exc)
+    data = b"".join(chunks)
+    try:
+        lines = _split_lines(data).cast(pa.large_string())
+    except pa.ArrowInvalid:  # not UTF-8 somewhere
+        lines = _split_lines(data.decode("utf-8", "replace").encode("utf-8")).cast(
+            pa.large_string()
+        )
+    numbers = pa.array(range(1, len(lines) + 1), pa.int64())
+    return pa.table({"line_no": numbers, "line": lines}), problem
+
+
+def _split_lines(data: bytes) -> pa.Array:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    parts = pc.split_pattern(pa.array([data], pa.large_binary()), b"\n").flatten()
+    if len(parts) and parts[-1].as_py() == b"":
+        parts = parts.slice(0, len(parts) - 1)  # nothing after the last LF
+    if b"\r" in data:
+        parts = pc.if_else(pc.ends_with(parts, b"\r"), pc.binary_slice(parts, 0, -1), parts)
+    return parts
 
 
 def _careful_column(spec: ReadSpec, name: str) -> str:
@@ -440,8 +571,10 @@ def _run(
         prices.sync_bundled(con)
         stager = _Stager(con, config)
         _stage_all(stager, todo, forced_format, outcomes, progress)
+        good = _deduplicate(con)
         with transaction(con):
-            _commit(con, result.run_id, started_at, todo, outcomes)
+            _commit(con, result.run_id, started_at, todo, outcomes, good)
+        con.execute(f"drop table if exists {_STAGED}")
     except duckdb.Error as exc:
         raise DatabaseError(f"ingest failed in the database: {_one_line(exc)}") from None
     result.files = list(outcomes.values())
@@ -493,44 +626,62 @@ def _stage_all(
             progress(done, total, f.name)
 
 
+def _deduplicate(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
+    """Remove from the staged rows every operation that is not new; returns
+    each file's count of good records (before removal) for the ledger.
+
+    Within the run, an id seen more than once keeps its first (file, line):
+    the window runs over the repeated ids only (found by a hash aggregate).
+    Against the store, the anti-join is confined to the run's time window, so
+    zone maps on started_at prune the scan (no full-table rescan). Runs
+    before the transaction: only the scratch table changes."""
+    good = {
+        name: int(n)
+        for name, n in con.execute(
+            f"select source_file, count(*) from {_STAGED} "
+            "where quarantine_reason is null group by source_file"
+        ).fetchall()
+    }
+    window = con.execute(
+        "select min(started_at) - interval 1 day, max(started_at) + interval 1 day "
+        f"from {_STAGED} where quarantine_reason is null"
+    ).fetchall()
+    lo, hi = window[0] if window else (None, None)
+    con.execute(
+        f"delete from {_STAGED} where rowid in ("
+        "  select rowid from ("
+        "    select staged.rowid, row_number() over (partition by staged.source_format, "
+        "      staged.operation_id order by staged.source_file, staged.source_line) as rn "
+        f"    from {_STAGED} as staged where staged.quarantine_reason is null and exists ("
+        "      select 1 from (select source_format, operation_id "
+        f"        from {_STAGED} where quarantine_reason is null "
+        "        group by source_format, operation_id having count(*) > 1) as repeated "
+        "      where repeated.source_format = staged.source_format "
+        "      and repeated.operation_id = staged.operation_id)"
+        "  ) as ranked where ranked.rn > 1)"
+    )
+    con.execute(
+        f"delete from {_STAGED} as staged where staged.quarantine_reason is null and exists ("
+        "  select 1 from operations where operations.started_at between ? and ? "
+        "  and operations.source_format = staged.source_format "
+        "  and operations.operation_id = staged.operation_id)",
+        [lo, hi],
+    )
+    return good
+
+
 def _commit(
     con: duckdb.DuckDBPyConnection,
     run_id: int,
     started_at: datetime,
     todo: list[sources.SourceFile],
     outcomes: dict[str, FileOutcome],
+    good: dict[str, int],
 ) -> None:
-    window = con.execute(
-        "select min(started_at) - interval 1 day, max(started_at) + interval 1 day "
-        "from staged_ops where quarantine_reason is null"
-    ).fetchone()
-    lo, hi = window or (None, None)
-    # Within the run, an id seen more than once keeps its first (file, line);
-    # the window runs over the repeated ids only (hash aggregate + joins for
-    # the rest: half the time of a window over every staged row). Against the
-    # store, the anti-join is confined to the run's time window so zone maps
-    # on started_at prune the scan (no full-table rescan on re-ingest).
     con.execute(
-        "create or replace temp table batch_new as "
-        "with good as (select * exclude (source_record, quarantine_reason, batch_no) "
-        "  from staged_ops where quarantine_reason is null), "
-        "repeated as (select source_format, operation_id from good "
-        "  group by source_format, operation_id having count(*) > 1), "
-        "firsts as (select good.* from good where exists (select 1 from repeated "
-        "    where repeated.source_format = good.source_format "
-        "    and repeated.operation_id = good.operation_id) "
-        "  qualify row_number() over (partition by good.source_format, good.operation_id "
-        "    order by good.source_file, good.source_line) = 1), "
-        "singles as (select good.* from good where not exists (select 1 from repeated "
-        "  where repeated.source_format = good.source_format "
-        "  and repeated.operation_id = good.operation_id)), "
-        "candidates as (select * from singles union all select * from firsts) "
-        "select candidates.*, ?::bigint as ingest_run_id from candidates "
-        "where not exists (select 1 from operations "
-        "  where operations.started_at between ? and ? "
-        "  and operations.source_format = candidates.source_format "
-        "  and operations.operation_id = candidates.operation_id)",
-        [run_id, lo, hi],
+        "create or replace temp view batch_new as "
+        "select * exclude (source_record, quarantine_reason, batch_no), "
+        f"{int(run_id)}::bigint as ingest_run_id from {_STAGED} where quarantine_reason is null"
     )
     models.alias(con, "operations_to_price", "batch_new")
     models.create_views(con, ["int_prices_effective", "int_operations_priced"])
@@ -543,30 +694,32 @@ def _commit(
     con.execute(
         "insert into quarantine "
         "select ?, source_file, source_line, source_format, quarantine_reason, source_record, "
-        "now()::timestamp from staged_ops where quarantine_reason is not null "
+        f"now()::timestamp from {_STAGED} where quarantine_reason is not null "
         "union all "
         "select ?, source_file, source_line, source_format, reason, record, now()::timestamp "
         "from staged_quarantine",
         [run_id, run_id],
     )
-    stats = con.execute(
-        "with good as (select source_file, count(*) as n from staged_ops "
-        "  where quarantine_reason is null group by source_file), "
-        "bad as (select source_file, count(*) as n from ("
-        "  select source_file from staged_ops where quarantine_reason is not null "
-        "  union all select source_file from staged_quarantine) group by source_file), "
-        "ins as (select source_file, count(*) as n from batch_new group by source_file) "
-        "select coalesce(good.source_file, bad.source_file) as source_file, "
-        "coalesce(good.n, 0), coalesce(bad.n, 0), coalesce(ins.n, 0) "
-        "from good full outer join bad on good.source_file = bad.source_file "
-        "left join ins on ins.source_file = coalesce(good.source_file, bad.source_file)"
-    ).fetchall()
-    for name, good, bad, inserted in stats:
+    bad = {
+        name: int(n)
+        for name, n in con.execute(
+            "select source_file, count(*) from ("
+            f"  select source_file from {_STAGED} where quarantine_reason is not null "
+            "  union all select source_file from staged_quarantine) group by source_file"
+        ).fetchall()
+    }
+    inserted = {
+        name: int(n)
+        for name, n in con.execute(
+            "select source_file, count(*) from batch_new group by source_file"
+        ).fetchall()
+    }
+    for name in good.keys() | bad.keys():
         outcome = outcomes[name]
-        outcome.records = int(good) + int(bad)
-        outcome.quarantined = int(bad)
-        outcome.inserted = int(inserted)
-        outcome.duplicates = int(good) - int(inserted)
+        outcome.records = good.get(name, 0) + bad.get(name, 0)
+        outcome.quarantined = bad.get(name, 0)
+        outcome.inserted = inserted.get(name, 0)
+        outcome.duplicates = good.get(name, 0) - outcome.inserted
     by_name = {f.name: f for f in todo}
     con.execute(
         "delete from ingested_files where source_file in (select unnest(?::varchar[]))", [names]
