@@ -17,6 +17,11 @@ from aicost_cli.migrations import MIGRATIONS
 
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    if path.is_dir():
+        raise DatabaseError(
+            f"database path {path} is a directory",
+            hint="point --db, AICOST_DB or db_path at a file, e.g. " + str(path / "aicost.duckdb"),
+        )
     if path != Path(":memory:"):
         path.parent.mkdir(parents=True, exist_ok=True)
     try:

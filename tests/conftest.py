@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,3 +26,98 @@ def hermetic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 
 def needs_samples() -> pytest.MarkDecorator:
     return pytest.mark.skipif(not SAMPLES.is_dir(), reason="../shared/samples is not present")
+
+
+# --- LiteLLM StandardLoggingPayload records, shared by the ingest tests -----
+
+#: claude-sonnet-4-5 list rates (USD per token) as bundled in aicost_cli/data/prices.csv:
+#: standard tier, and the long-context row that applies above 200,000 prompt tokens.
+SONNET_RATES = {
+    "input": Decimal("0.000003"),
+    "output": Decimal("0.000015"),
+    "cache_read": Decimal("0.0000003"),
+    "cache_write_5m": Decimal("0.00000375"),
+    "cache_write_1h": Decimal("0.000006"),
+}
+SONNET_LONG_RATES = {
+    "input": Decimal("0.000006"),
+    "output": Decimal("0.0000225"),
+    "cache_read": Decimal("0.0000006"),
+    "cache_write_5m": Decimal("0.0000075"),
+    "cache_write_1h": Decimal("0.000012"),
+}
+#: 2026-07-02T00:00:00Z
+JULY_2 = 1782950400
+
+
+def litellm_payload(
+    record_id: str,
+    *,
+    start: float | str = JULY_2 + 3600,
+    uncached: int = 100,
+    cache_read: int = 0,
+    cache_write: int = 0,
+    completion: int = 50,
+    feature: str | None = "support-bot",
+    trace_id: str | None = None,
+    tags: list[str] | None = None,
+) -> dict[str, Any]:
+    """A StandardLoggingPayload as LiteLLM's loggers write it (the fields aicost reads,
+    shaped as in sample_data/generate.py): prompt_tokens includes cache reads and writes."""
+    prompt = uncached + cache_read + cache_write
+    return {
+        "id": record_id,
+        "trace_id": trace_id or f"trace-{record_id}",
+        "call_type": "acompletion",
+        "status": "success",
+        "custom_llm_provider": "anthropic",
+        "model": "claude-sonnet-4-5-20250929",
+        "model_group": "claude-sonnet",
+        "startTime": start,
+        "endTime": start,
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+        "response_cost": 0.01,
+        "request_tags": tags if tags is not None else ["env:prod"],
+        "end_user": "user-1",
+        "metadata": {
+            "user_api_key_team_alias": "team-a",
+            "spend_logs_metadata": {"feature": feature} if feature else None,
+            "usage_object": {
+                "prompt_tokens": prompt,
+                "completion_tokens": completion,
+                "cache_read_input_tokens": cache_read,
+                "cache_creation_input_tokens": cache_write,
+                "prompt_tokens_details": {"cached_tokens": cache_read},
+            },
+        },
+    }
+
+
+def sonnet_cost(
+    uncached: int,
+    cache_read: int = 0,
+    cache_write_5m: int = 0,
+    completion: int = 0,
+    cache_write_1h: int = 0,
+) -> Decimal:
+    """The estimated cost of one claude-sonnet-4-5 call, by hand."""
+    prompt = uncached + cache_read + cache_write_5m + cache_write_1h
+    rates = SONNET_LONG_RATES if prompt > 200_000 else SONNET_RATES
+    return (
+        uncached * rates["input"]
+        + cache_read * rates["cache_read"]
+        + cache_write_5m * rates["cache_write_5m"]
+        + cache_write_1h * rates["cache_write_1h"]
+        + completion * rates["output"]
+    )
+
+
+def payload_cost(record: dict[str, Any]) -> Decimal:
+    usage = record["metadata"]["usage_object"]
+    read = usage["cache_read_input_tokens"]
+    write = usage["cache_creation_input_tokens"]
+    return sonnet_cost(
+        record["prompt_tokens"] - read - write, read, write, record["completion_tokens"]
+    )

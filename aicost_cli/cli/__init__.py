@@ -40,7 +40,6 @@ def root(
             "--db",
             envvar="AICOST_DB",
             help="DuckDB file to use (default: see 'aicost db path').",
-            dir_okay=False,
         ),
     ] = None,
     config: Annotated[

@@ -83,5 +83,10 @@ def output_stream(path: Path | None) -> Any:
         raise InputFileError(
             f"cannot write {path}: {exc.strerror}", hint="check the -o path"
         ) from None
-    with handle:
-        yield handle
+    try:
+        with handle:
+            yield handle
+    except OSError as exc:  # a failed write or flush, e.g. a full disk
+        raise InputFileError(
+            f"cannot write {path}: {exc.strerror or exc}", hint="check the -o path and free space"
+        ) from None

@@ -18,7 +18,7 @@ FormatOpt = Annotated[
 ]
 OutputOpt = Annotated[
     Path | None,
-    typer.Option("--output", "-o", help="Write to this file instead of stdout.", dir_okay=False),
+    typer.Option("--output", "-o", help="Write to this file instead of stdout."),
 ]
 SinceOpt = Annotated[
     datetime | None,

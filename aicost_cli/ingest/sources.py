@@ -133,6 +133,11 @@ def _wrap_s3_error(exc: Exception, uri: str) -> InputFileError:
             return InputFileError(
                 f"access denied to {uri}", hint="check the IAM policy of these credentials"
             )
+        if code in ("InvalidAccessKeyId", "SignatureDoesNotMatch", "ExpiredToken", "InvalidToken"):
+            return InputFileError(
+                f"S3 refused the AWS credentials for {uri} ({code})",
+                hint="check AWS_PROFILE or AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY",
+            )
         return InputFileError(f"S3 error on {uri}: {code} {message}".strip())
     if isinstance(exc, BotoCoreError):
         return InputFileError(
