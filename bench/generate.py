@@ -52,7 +52,7 @@ from typing import Any
 
 import duckdb
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 BENCH_DIR = Path(__file__).resolve().parent
 DEFAULT_SEED = 20261122
 
@@ -507,12 +507,18 @@ def _otel_spans_sql(n: int, seed: int) -> str:
                case {agent_case} else {len(_AGENTS) - 1} end as a
         from traces
     ),
+    clipped as (
+        -- the last trace is cut to make exactly n spans (its root is kept)
+        select t, least(len, {n} - first_pos)::bigint as len, u_agent, t0,
+               first_pos::bigint as first_pos, a
+        from placed
+        where first_pos < {n}
+    ),
     spans as (
-        select placed.*, j,
+        select clipped.*, j,
                -- export order: children as they end, the root (j = 0) last
                first_pos + case when j = 0 then len - 1 else j - 1 end as pos
-        from placed, unnest(range(len)) as u(j)
-        where first_pos < {n}
+        from clipped, unnest(range(len)) as u(j)
     )
     select spans.*,
            case when j = 0 then 'invoke_agent'
@@ -520,7 +526,6 @@ def _otel_spans_sql(n: int, seed: int) -> str:
                 when a = 0 and j % 4 = 3 then 'embeddings'
                 else 'chat' end as op
     from spans
-    where first_pos + j < {n}
     """
 
 
@@ -656,6 +661,11 @@ def write_otel(
     con: duckdb.DuckDBPyConnection, path: Path, n: int, seed: int, per_line: int
 ) -> dict[str, Any]:
     con.execute(f"create or replace temp table otel_spans as {_otel_spans_sql(n, seed)}")
+    bad = con.execute(
+        "select count(*), count(distinct pos), min(pos), max(pos) from otel_spans"
+    ).fetchone()
+    if tuple(bad) != (n, n, 0, n - 1):
+        raise RuntimeError(f"otel spans do not fill positions 0..{n - 1}: {bad}")
     tmp = path.with_suffix(path.suffix + ".tmp")
     step = max(1, CHUNK_OPS // per_line) * per_line  # whole lines per chunk
     with tmp.open("wb") as out:

@@ -58,8 +58,14 @@ class Proc:
     stdout: str
     stderr: str
     foreign_cores: float = 0.0  # CPU used by other processes meanwhile, in cores
+    killed_for_memory: bool = False
 
     def brief_error(self) -> str:
+        if self.killed_for_memory:
+            return (
+                f"killed by the benchmark: the machine's available memory fell below the "
+                f"--min-free-mb floor (child peak RSS {self.rss_mb:,.0f} MB)"
+            )
         text = (self.stderr or self.stdout).strip().splitlines()
         return text[-1][:200] if text else f"exit code {self.returncode}"
 
@@ -90,19 +96,91 @@ def wait_for_idle(max_wait: float, threshold: float = 0.3, window: float = 0.5) 
         waited += window
 
 
-def run_proc(cmd: Sequence[str], *, env: dict[str, str], cwd: Path, timeout: float) -> Proc:
-    """Run one child; wall time from spawn to reaping, the child's own peak RSS,
-    and how much CPU other processes used meanwhile (a noise indicator)."""
+def _mem_available_kib() -> int | None:
+    try:
+        with open("/proc/meminfo") as handle:
+            for line in handle:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+def _vm_hwm_kib(pid: int) -> int | None:
+    try:
+        with open(f"/proc/{pid}/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1])
+    except (OSError, ValueError):
+        return None
+    return None
+
+
+class _HwmPoller(threading.Thread):
+    """Polls the child's own VmHWM (its peak RSS since exec). rusage's
+    ru_maxrss cannot be used alone: Linux carries the forking parent's RSS
+    into the child's maxrss across exec."""
+
+    def __init__(
+        self, proc: subprocess.Popen[bytes], min_free_mb: float, interval: float = 0.01
+    ) -> None:
+        super().__init__(daemon=True)
+        self.proc = proc
+        self.pid = proc.pid
+        self.min_free_kib = min_free_mb * 1000 * 1000 / 1024
+        self.interval = interval
+        self.peak_kib = 0
+        self.killed = False
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        ticks = 0
+        while not self.done.is_set():
+            value = _vm_hwm_kib(self.pid)
+            if value is not None:
+                self.peak_kib = max(self.peak_kib, value)
+            ticks += 1
+            if self.min_free_kib > 0 and ticks % 10 == 0:
+                available = _mem_available_kib()
+                if available is not None and available < self.min_free_kib:
+                    # no swap here: protect the machine (and its other users) from the OOM killer
+                    self.killed = True
+                    self.proc.kill()
+            self.done.wait(self.interval)
+
+
+def run_proc(
+    cmd: Sequence[str],
+    *,
+    env: dict[str, str],
+    cwd: Path,
+    timeout: float,
+    min_free_mb: float = 0.0,
+) -> Proc:
+    """Run one child; wall time from spawn to reaping, the child's own peak RSS
+    (VmHWM polled every 10 ms), and how much CPU other processes used meanwhile
+    (a noise indicator)."""
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         busy0 = cpu_busy_seconds()
         start = time.perf_counter()
         proc = subprocess.Popen(list(cmd), stdout=out, stderr=err, env=env, cwd=cwd)
+        poller = _HwmPoller(proc, min_free_mb)
+        poller.start()
         timer = threading.Timer(timeout, proc.kill)
         timer.start()
         try:
+            # wait without reaping, so that the last VmHWM can still be read
+            os.waitid(os.P_PID, proc.pid, os.WEXITED | os.WNOWAIT)
+            poller.done.set()
+            poller.join()
+            last = _vm_hwm_kib(proc.pid)
             _, status, usage = os.wait4(proc.pid, 0)
         finally:
             timer.cancel()
+            poller.done.set()
+        peak_kib = max(poller.peak_kib, last or 0)
         wall = time.perf_counter() - start
         foreign = cpu_busy_seconds() - busy0 - usage.ru_utime - usage.ru_stime
         proc.returncode = os.waitstatus_to_exitcode(status)
@@ -111,11 +189,12 @@ def run_proc(cmd: Sequence[str], *, env: dict[str, str], cwd: Path, timeout: flo
         return Proc(
             list(cmd),
             wall,
-            usage.ru_maxrss / 1024 * MIB / MB,  # ru_maxrss is in KiB on Linux
+            (peak_kib or usage.ru_maxrss) * 1024 / MB,  # KiB
             proc.returncode,
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
             max(0.0, foreign / wall) if wall > 0 else 0.0,
+            poller.killed,
         )
 
 
@@ -230,7 +309,13 @@ class Bench:
     def run(self, cmd: Sequence[str]) -> Proc:
         if self.args.idle_wait > 0:
             self.waited += wait_for_idle(self.args.idle_wait)
-        proc = run_proc(cmd, env=self.env, cwd=self.work, timeout=self.args.timeout)
+        proc = run_proc(
+            cmd,
+            env=self.env,
+            cwd=self.work,
+            timeout=self.args.timeout,
+            min_free_mb=self.args.min_free_mb,
+        )
         self.procs.append(proc)
         return proc
 
@@ -260,6 +345,26 @@ class Bench:
     def db_bytes(path: Path) -> int:
         wal = path.with_name(path.name + ".wal")
         return path.stat().st_size + (wal.stat().st_size if wal.exists() else 0)
+
+    @staticmethod
+    def block_usage(path: Path) -> str:
+        """'; x MB in used blocks, y MB free' from DuckDB's own accounting."""
+        try:
+            import duckdb
+
+            con = duckdb.connect(str(path), read_only=True)
+            try:
+                row = con.execute(
+                    "select block_size, used_blocks, free_blocks from pragma_database_size()"
+                ).fetchone()
+            finally:
+                con.close()
+        except Exception:  # informational only
+            return ""
+        if not row:
+            return ""
+        size, used, free = (int(x) for x in row)
+        return f" ({used * size / MB:,.1f} MB in used blocks, {free * size / MB:,.1f} MB free)"
 
     @staticmethod
     def inserted_of(proc: Proc) -> int | None:
@@ -296,14 +401,25 @@ class Bench:
                     f"{free / 1e9:.0f} GB free; run a smaller --size"
                 )
         t = time.perf_counter()
-        self.manifest = generate.generate(
-            self.data,
-            self.ops,
-            seed=self.args.seed,
-            incr_ops=self.args.incr_ops,
-            force=self.args.regenerate,
-            log=self.log,
-        )
+        # in a child process: the generator's memory must not stay in this one
+        cmd = [
+            sys.executable,
+            str(BENCH_DIR / "generate.py"),
+            "--ops",
+            str(self.ops),
+            "--out",
+            str(self.data),
+            "--seed",
+            str(self.args.seed),
+            "--incr-ops",
+            str(self.args.incr_ops),
+        ]
+        if self.args.regenerate:
+            cmd.append("--force")
+        done = subprocess.run(cmd, stderr=None if not self.args.quiet else subprocess.DEVNULL)
+        if done.returncode != 0:
+            raise SystemExit(f"bench: generating the data failed (exit {done.returncode})")
+        self.manifest = json.loads(manifest_path.read_text())
         self.log(f"data ready in {self.data} ({time.perf_counter() - t:.1f}s)")
 
     # -- ingest ---------------------------------------------------------------
@@ -863,7 +979,8 @@ class Bench:
                     "database size on disk per 1M operations (LiteLLM DB)",
                     self.db_bytes(lit_db) / MB / (self.ops / 1e6),
                     "MB/M ops",
-                    detail=f"{self.db_bytes(lit_db) / MB:,.1f} MB for {self.ops:,} ops",
+                    detail=f"{self.db_bytes(lit_db) / MB:,.1f} MB for {self.ops:,} ops"
+                    + self.block_usage(lit_db),
                     target="info (anchor 70.8 MB/M for a 34-column table)",
                 )
             )
@@ -879,7 +996,8 @@ class Bench:
                     "database size on disk per 1M operations (OTel DB)",
                     self.db_bytes(otel_db) / MB / (spans / 1e6),
                     "MB/M ops",
-                    detail=f"{self.db_bytes(otel_db) / MB:,.1f} MB for {spans:,} spans",
+                    detail=f"{self.db_bytes(otel_db) / MB:,.1f} MB for {spans:,} spans"
+                    + self.block_usage(otel_db),
                 )
             )
         self.billing_rows()
@@ -1105,6 +1223,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--regenerate", action="store_true")
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per child")
     parser.add_argument("--quiet", action="store_true")
+    parser.add_argument(
+        "--min-free-mb",
+        type=float,
+        default=1500.0,
+        help="kill a child (its row becomes n/a) when the machine's available memory "
+        "falls below this (there is no swap); 0 disables",
+    )
     parser.add_argument(
         "--idle-wait",
         type=float,
