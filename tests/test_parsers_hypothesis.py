@@ -153,7 +153,8 @@ def good_record(draw: st.DrawFn, n: int) -> tuple[dict[str, Any], Expected]:
     write = draw(st.integers(0, 10_000_000))
     write_1h = draw(st.integers(0, write))
     completion = draw(st.integers(0, MAX_TOKENS))
-    reasoning = draw(st.integers(0, completion + 1000))  # more than completion is clamped
+    # more than completion is clamped; more than MAX_TOKENS is a quarantine reason
+    reasoning = draw(st.integers(0, min(completion + 1000, MAX_TOKENS)))
     writes_in_prompt = draw(st.booleans())  # some LiteLLM versions leave them out
     prompt = uncached + read + (write if writes_in_prompt else 0)
     start, instant = draw(start_time())
