@@ -4,6 +4,7 @@ independently (plain Python + Decimal over the records we wrote)."""
 from __future__ import annotations
 
 import csv
+import gzip
 import io
 import json
 import random
@@ -11,6 +12,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
 from aicost_cli.cli import app
@@ -210,3 +212,56 @@ def test_real_litellm_samples() -> None:
     assert Decimal(str(data[0]["estimated_cost"])) == 2 * (
         10 * Decimal("0.0000025") + 20 * Decimal("0.00001")
     )
+
+
+@pytest.mark.parametrize("chunk_size", [7, 64, 1 << 24])
+@pytest.mark.parametrize("suffix", [".ndjson", ".ndjson.gz"])
+@pytest.mark.parametrize("trailing_newline", [True, False])
+def test_pick_lines_finds_lines_across_chunk_boundaries(
+    tmp_path: Path, chunk_size: int, suffix: str, trailing_newline: bool
+) -> None:
+    from aicost_cli.ingest.requests import _pick_lines
+
+    lines = [f'{{"n": {i}, "pad": "{"x" * (i % 13)}"}}' for i in range(1, 2001)]
+    lines[99] = '{"n": 100, "crlf": true}\r'
+    data = ("\n".join(lines) + ("\n" if trailing_newline else "")).encode()
+    path = tmp_path / f"lines{suffix}"
+    path.write_bytes(gzip.compress(data) if suffix.endswith(".gz") else data)
+    wanted = [1, 2, 100, 999, 1000, 1999, 2000]
+    table = _pick_lines(path, wanted, chunk_size)
+    numbers, texts = table.column("line_no").to_pylist(), table.column("line").to_pylist()
+    got = list(zip(numbers, texts, strict=True))
+    assert got == [(n, lines[n - 1].removesuffix("\r")) for n in wanted]
+
+
+def test_big_streamed_file_keeps_good_rows_and_quarantines_the_bad_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import aicost_cli.ingest.requests as requests_module
+
+    monkeypatch.setattr(requests_module, "_BATCH_BYTES", 1)  # every file is "big"
+    records = make_records(300)
+    body = [json.dumps(r) for r in records]
+    body.insert(150, '{"id": "broken", "startTime": ')
+    body.insert(200, json.dumps({**records[0], "id": "neg", "completion_tokens": -3}))
+    path = tmp_path / "big.ndjson"
+    path.write_text("\n".join(body) + "\n")
+    result = runner.invoke(app, ["ingest", "requests", str(path)])
+    assert result.exit_code == ExitCode.QUARANTINED, result.output
+    con = duckdb.connect(str(tmp_path / "test.duckdb"), read_only=True)
+    try:
+        assert con.execute("select count(*), sum(estimated_cost) from operations").fetchall() == [
+            (300, expected_cost(records))
+        ]
+        # a good record's line: record 151 sits on line 152 (after the broken line)
+        assert con.execute(
+            "select source_line from operations where operation_id = ?", [records[150]["id"]]
+        ).fetchall() == [(152,)]
+        assert con.execute(
+            "select source_line, reason from quarantine order by source_line"
+        ).fetchall() == [
+            (151, "line is not valid JSON"),
+            (201, "completion_tokens is negative: -3"),
+        ]
+    finally:
+        con.close()

@@ -65,6 +65,8 @@ _MAX_OBJECT = 1 << 29
 #: RSS and 3x the time on a 1.4 GB NDJSON file; lines longer than this are
 #: still read (measured with a 20 MB line), only whole-file documents need more.
 _NDJSON_OBJECT = 1 << 24
+#: a streamed file with more problem lines than this is re-read whole instead
+_MAX_RESTAGED_LINES = 100_000
 
 
 def _max_object(layout: str, files: list[sources.SourceFile]) -> int:
@@ -321,7 +323,41 @@ class _Stager:
             self._stage_from_raw(spec.format)
         except duckdb.Error:
             return [source]  # cannot be read in bulk (the failed insert left nothing)
-        return self._set_aside_problems([source])
+        if layout != Layout.NDJSON:
+            return self._set_aside_problems([source])
+        return self._restage_problem_lines(spec, source)
+
+    def _restage_problem_lines(
+        self, spec: ReadSpec, source: sources.SourceFile
+    ) -> list[sources.SourceFile]:
+        """A big NDJSON file keeps its good rows; only the lines with a problem
+        are re-read (by line number, in one pass that splits only the chunks
+        holding them) and staged tolerantly, as the careful path would."""
+        bad = [
+            int(row[0])
+            for row in self.con.execute(
+                f"select source_line from {_STAGED} where batch_no = ? "
+                "and quarantine_reason is not null order by source_line",
+                [self.batch_no],
+            ).fetchall()
+        ]
+        if not bad:
+            return []
+        if len(bad) > _MAX_RESTAGED_LINES:
+            self._drop_staged([source.name])
+            return [source]
+        self.con.execute(
+            f"delete from {_STAGED} where batch_no = ? and quarantine_reason is not null",
+            [self.batch_no],
+        )
+        lines = _pick_lines(source.local, bad)
+        self.con.register("picked_lines", lines)
+        try:
+            self.con.execute("create or replace temp table raw_lines as select * from picked_lines")
+        finally:
+            self.con.unregister("picked_lines")
+        self._stage_raw_lines(spec, source, "raw_lines.line_no")
+        return []
 
     # -- careful path --------------------------------------------------------
 
@@ -359,6 +395,16 @@ class _Stager:
         except duckdb.Error as exc:
             self.quarantine_file(source.name, fmt, f"file cannot be read: {_one_line(exc)}")
             return
+        self._stage_raw_lines(spec, source, line_no)
+
+    def _stage_raw_lines(self, spec: ReadSpec, source: sources.SourceFile, line_no: str) -> None:
+        """Stage the records of ``raw_lines`` (whole lines, parsed tolerantly);
+        lines that are not JSON objects go to quarantine with their text."""
+        fmt = spec.format
+        self.con.execute(
+            "create or replace temp table current_file as select ?::varchar as source_file",
+            [source.name],
+        )
         self.con.execute(
             "insert into staged_quarantine select ?, "
             f"{line_no}, ?, "
@@ -436,6 +482,53 @@ def _read_lines(path: Path) -> tuple[pa.Table, str | None]:
         )
     numbers = pa.array(range(1, len(lines) + 1), pa.int64())
     return pa.table({"line_no": numbers, "line": lines}), problem
+
+
+def _pick_lines(path: Path, wanted: list[int], chunk_size: int = 1 << 24) -> pa.Table:
+    """The given lines (1-based, ascending) of an NDJSON file, read in chunks:
+    a chunk without a wanted line is only counted (bytes.count), never split,
+    so memory and time stay flat however big the file. Line text is decoded
+    as _read_lines does (CR before LF dropped, invalid UTF-8 replaced)."""
+    import pyarrow as pa
+
+    numbers: list[int] = []
+    texts: list[str] = []
+    targets = iter(wanted)
+    target = next(targets, None)
+    first_line = 1  # number of the line that starts `data`
+    carry = b""
+    with gzip.open(path, "rb") if is_gzip(path) else path.open("rb") as handle:
+        while target is not None:
+            chunk = handle.read(chunk_size)
+            data = carry + chunk
+            if not chunk:
+                complete = [data] if data else []
+                carry = b""
+            else:
+                cut = data.rfind(b"\n")
+                if cut < 0:
+                    carry = data
+                    continue
+                complete_bytes, carry = data[: cut + 1], data[cut + 1 :]
+                count = complete_bytes.count(b"\n")
+                if target >= first_line + count:
+                    first_line += count
+                    continue
+                complete = complete_bytes[:-1].split(b"\n")
+            for offset, raw in enumerate(complete):
+                number = first_line + offset
+                while target is not None and target < number:
+                    target = next(targets, None)
+                if target == number:
+                    numbers.append(number)
+                    texts.append(raw.removesuffix(b"\r").decode("utf-8", "replace"))
+                    target = next(targets, None)
+            first_line += len(complete)
+            if not chunk:
+                break
+    return pa.table(
+        {"line_no": pa.array(numbers, pa.int64()), "line": pa.array(texts, pa.large_string())}
+    )
 
 
 def _split_lines(data: bytes) -> pa.Array:
