@@ -413,13 +413,15 @@ def test_quarantined_records_exit_5(hermetic: Path) -> None:
 
 
 def test_unrecognised_file_is_quarantined_and_can_be_retried_with_format(hermetic: Path) -> None:
-    """README says 'wrong format' is exit 3; ingest quarantines such a file (exit 5)
-    so that one odd file does not stop a folder. The hint says to force the format:
-    doing so must read the file again although it did not change."""
+    """README: a file of an unknown format is quarantined (exit 5) so that one odd
+    file does not stop a folder. The hint says to force the format: doing so must
+    read the file again although it did not change."""
     data = hermetic / "odd.json"
-    good = litellm_payload("kept")
     data.write_text(
-        json.dumps({"id": "first", "note": "no LiteLLM keys"}) + "\n" + json.dumps(good) + "\n"
+        json.dumps({"id": "first", "note": "no LiteLLM keys"})
+        + "\n"
+        + json.dumps({"id": "second", "note": "none here either"})
+        + "\n"
     )
     first = runner.invoke(app, ["ingest", "requests", str(data)])
     assert first.exit_code == ExitCode.QUARANTINED
@@ -433,13 +435,31 @@ def test_unrecognised_file_is_quarantined_and_can_be_retried_with_format(hermeti
     ]
     forced = runner.invoke(app, ["ingest", "requests", "--format", "litellm", str(data)])
     assert forced.exit_code == ExitCode.QUARANTINED, forced.stderr
-    assert "ingested 1 operation(s) from 1 file(s)" in forced.stderr
+    assert "ingested 0 operation(s) from 1 file(s)" in forced.stderr
     q = json.loads(runner.invoke(app, ["db", "quarantine", "--format", "json"]).stdout)
-    assert [(i["source_line"], i["reason"]) for i in q] == [(1, "startTime is missing")]
+    assert [(i["source_line"], i["reason"]) for i in q] == [
+        (1, "startTime is missing"),
+        (2, "startTime is missing"),
+    ]
     # and now it is known as litellm: unchanged, so skipped
     again = runner.invoke(app, ["ingest", "requests", "--format", "litellm", str(data)])
     assert again.exit_code == ExitCode.OK
     assert "1 unchanged file(s) skipped" in again.stderr
+
+
+def test_a_foreign_first_record_does_not_decide_the_format(hermetic: Path) -> None:
+    data = hermetic / "mixed.json"
+    data.write_text(
+        json.dumps({"id": "first", "note": "no LiteLLM keys"})
+        + "\n"
+        + json.dumps(litellm_payload("kept"))
+        + "\n"
+    )
+    result = runner.invoke(app, ["ingest", "requests", str(data)])
+    assert result.exit_code == ExitCode.QUARANTINED
+    assert "ingested 1 operation(s) from 1 file(s)" in result.stderr
+    q = json.loads(runner.invoke(app, ["db", "quarantine", "--format", "json"]).stdout)
+    assert [(i["source_line"], i["reason"]) for i in q] == [(1, "startTime is missing")]
 
 
 # --- machine formats ------------------------------------------------------------------

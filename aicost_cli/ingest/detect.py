@@ -91,6 +91,21 @@ def _first_object_line(text: str, decoder: json.JSONDecoder, limit: int) -> Any:
     return None
 
 
+def _first_known_format(text: str, decoder: json.JSONDecoder) -> RequestFormat | None:
+    for line in text.split("\n")[:1000]:
+        line = line.strip()
+        if not line.startswith("{"):
+            continue
+        try:
+            value, end = decoder.raw_decode(line)
+        except json.JSONDecodeError:
+            continue
+        found = classify_record(value) if end == len(line) else None
+        if found is not None:
+            return found
+    return None
+
+
 def _ndjson_or_document(
     text: str, decoder: json.JSONDecoder, by_name: str | None
 ) -> tuple[str, Any]:
@@ -121,7 +136,7 @@ def detect(path: Path, forced: RequestFormat | None) -> Detected:
     decoder = json.JSONDecoder()
     first: Any = None
     layout: str
-    if text.startswith("["):
+    if text.startswith("[") and by_name != Layout.NDJSON:
         layout = Layout.ARRAY
         try:
             first, _ = decoder.raw_decode(text[1:].lstrip())
@@ -132,6 +147,10 @@ def detect(path: Path, forced: RequestFormat | None) -> Detected:
     if forced is not None:
         return Detected(forced, layout)
     found = classify_record(first)
+    if found is None and layout == Layout.NDJSON:
+        # one foreign or odd record first must not cost the file: the first
+        # line that is a record of a known format decides
+        found = _first_known_format(text, decoder)
     if found is None:
         if first is None:
             reason = "does not start with a JSON record"
