@@ -612,3 +612,12 @@ def test_db_status_json_is_data_only(loaded: Any) -> None:
     assert tables["operations"]["row_count"] == 30
     assert tables["quarantine"]["row_count"] == 0
     assert all(SNAKE.match(key) for row in tables.values() for key in row)
+
+
+def test_a_missing_path_creates_no_database(hermetic: Path) -> None:
+    db = hermetic / "fresh.duckdb"
+    result = runner.invoke(app, ["--db", str(db), "ingest", "requests", "typo.jsonl"])
+    assert result.exit_code == ExitCode.INPUT
+    assert result.stdout == ""
+    assert "typo.jsonl does not exist" in result.stderr
+    assert not db.exists()

@@ -10,6 +10,7 @@ import typer
 from aicost_cli.cli.context import STATE, handle_errors, open_db
 from aicost_cli.cli.options import QuietOpt
 from aicost_cli.errors import ExitCode
+from aicost_cli.ingest import sources
 from aicost_cli.ingest.formats import RequestFormat
 from aicost_cli.ingest.requests import IngestResult, ingest_requests
 
@@ -57,6 +58,7 @@ def requests(
     quarantine') and the command exits with code 5.
     """
     config = STATE.config()
+    sources.check_local(paths)  # a typo must not create an empty database first
     with open_db() as con:
         if quiet or not sys.stderr.isatty():
             result = ingest_requests(

@@ -71,6 +71,16 @@ def _local(path: Path) -> SourceFile:
     )
 
 
+def check_local(paths: list[str]) -> None:
+    """Fail on a local PATH that does not exist, before anything is opened
+    (S3 URIs and globs are checked when they are expanded)."""
+    for arg in paths:
+        if arg.startswith("s3://") or any(ch in arg for ch in "*?["):
+            continue
+        if not Path(arg).expanduser().exists():
+            raise InputFileError(f"{arg} does not exist", hint="check the path")
+
+
 def _expand_local(arg: str) -> list[SourceFile]:
     if any(ch in arg for ch in "*?["):
         matches = sorted(Path(m) for m in glob.glob(arg, recursive=True))
