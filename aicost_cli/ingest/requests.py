@@ -29,10 +29,12 @@ How a run works (all set-based in DuckDB; Python only orchestrates files):
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import tempfile
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -57,9 +59,44 @@ _BATCH_FILES = 2000
 #: files are read together up to this size; a bigger file is read on its own,
 #: streamed (its ordinal is its line: nothing is buffered before staging)
 _BATCH_BYTES = 256 << 20
-#: scratch table in the database file (compressed, so memory stays bounded by
-#: the batch, not the run); replaced at the start of every run, dropped after
-_STAGED = "_aicost_staged_ops"
+#: scratch table, in a scratch database file beside the store (compressed on
+#: disk, so memory stays bounded by the batch, not the run; and the store's
+#: own file does not keep its freed blocks). Deleted after the run; a killed
+#: run's leftover is deleted by the next one.
+_SCRATCH = "aicost_scratch"
+_STAGED = f"{_SCRATCH}.staged_ops"
+
+
+def _scratch_path(con: duckdb.DuckDBPyConnection) -> Path:
+    rows = con.execute(
+        "select path from duckdb_databases() where database_name = current_database()"
+    ).fetchall()
+    store = rows[0][0] if rows and rows[0][0] else None
+    if store:
+        return Path(store + ".scratch")
+    return Path(tempfile.gettempdir()) / f"aicost-{os.getpid()}.scratch"
+
+
+def _remove_scratch(path: Path) -> None:
+    for leftover in (path, path.with_name(path.name + ".wal")):
+        leftover.unlink(missing_ok=True)
+
+
+@contextmanager
+def _scratch(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    path = _scratch_path(con)
+    _remove_scratch(path)  # a killed run's leftover
+    con.execute(f"attach {models.sql_string(str(path))} as {_SCRATCH}")
+    try:
+        yield
+    finally:
+        try:
+            con.execute(f"detach {_SCRATCH}")
+        except duckdb.Error:
+            pass
+        _remove_scratch(path)
+
+
 _MAX_OBJECT = 1 << 29
 #: read_json sizes its buffers by maximum_object_size: 512 MB cost 1.5 GB of
 #: RSS and 3x the time on a 1.4 GB NDJSON file; lines longer than this are
@@ -662,12 +699,12 @@ def _run(
         from aicost_cli import prices
 
         prices.sync_bundled(con)
-        stager = _Stager(con, config)
-        _stage_all(stager, todo, forced_format, outcomes, progress)
-        good = _deduplicate(con)
-        with transaction(con):
-            _commit(con, result.run_id, started_at, todo, outcomes, good)
-        con.execute(f"drop table if exists {_STAGED}")
+        with _scratch(con):
+            stager = _Stager(con, config)
+            _stage_all(stager, todo, forced_format, outcomes, progress)
+            good = _deduplicate(con)
+            with transaction(con):
+                _commit(con, result.run_id, started_at, todo, outcomes, good)
     except duckdb.Error as exc:
         raise DatabaseError(f"ingest failed in the database: {_one_line(exc)}") from None
     result.files = list(outcomes.values())
