@@ -7,7 +7,10 @@
 -- Key:     operation_id = '<traceId>:<spanId>' (lower-case hex; span ids are
 --          only unique within a trace); parent_id = '<traceId>:<parentSpanId>'.
 -- Reads:   raw_otel (defined by the ingest over the files of one batch).
--- Materialization: view.
+-- Materialization: view. The CTEs up to span_fields are NOT MATERIALIZED on
+-- purpose: trace_roots and the spans each stream the raw records (a second,
+-- roots-only scan) instead of DuckDB buffering a whole batch to share it
+-- (1M spans: 24.3 s / 2.2 GB -> 19.8 s / 1.1 GB).
 --
 -- Attribute names: current GenAI semantic conventions first, then the
 -- deprecated ones (gen_ai.system, gen_ai.usage.prompt/completion_tokens),
@@ -33,11 +36,11 @@
 
 with
 
-raw_otel_records as (
+raw_otel_records as not materialized (
     select * from raw_otel
 ),
 
-resource_spans as (
+resource_spans as not materialized (
     select
         raw_otel_records.source_file,
         raw_otel_records.source_line,
@@ -48,7 +51,7 @@ resource_spans as (
     from raw_otel_records
 ),
 
-scope_spans as (
+scope_spans as not materialized (
     select
         resource_spans.source_file,
         resource_spans.source_line,
@@ -61,7 +64,7 @@ scope_spans as (
     from resource_spans
 ),
 
-spans as (
+spans as not materialized (
     select
         scope_spans.source_file,
         scope_spans.source_line,
@@ -75,7 +78,7 @@ spans as (
     from scope_spans
 ),
 
-span_fields as (
+span_fields as not materialized (
     select
         spans.source_file,
         spans.source_line,
