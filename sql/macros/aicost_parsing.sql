@@ -97,6 +97,18 @@ create or replace temp macro aicost_tags_map(tag_list) as (
     end
 );
 
+-- Uncached input from an input count that includes cached tokens (OpenAI
+-- prompt_tokens, OTel gen_ai.usage.input_tokens): total - cache reads - cache
+-- writes; a source that left the writes out of the total (some LiteLLM and
+-- instrumentation versions) would go negative: then only the reads are
+-- subtracted, and never below 0.
+create or replace temp macro aicost_uncached_input(total, cache_read, cache_write) as (
+    case
+        when total - cache_read - cache_write >= 0 then total - cache_read - cache_write
+        else greatest(total - cache_read, 0)
+    end
+);
+
 -- Normalised operation kind from a source's own vocabulary.
 create or replace temp macro aicost_kind(raw) as (
     case

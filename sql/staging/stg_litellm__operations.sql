@@ -116,11 +116,8 @@ final as (
         counted.model as model,
         nullif(counted.model_group, '') as request_model,
         counted.model as response_model,
-        case
-            when counted.prompt_total - counted.cache_read - counted.cache_write >= 0
-                then counted.prompt_total - counted.cache_read - counted.cache_write
-            else greatest(counted.prompt_total - counted.cache_read, 0)
-        end as input_tokens,
+        aicost_uncached_input(counted.prompt_total, counted.cache_read, counted.cache_write)
+            as input_tokens,
         counted.cache_read as cache_read_tokens,
         greatest(counted.cache_write - counted.cache_write_1h, 0) as cache_write_5m_tokens,
         least(counted.cache_write_1h, counted.cache_write) as cache_write_1h_tokens,

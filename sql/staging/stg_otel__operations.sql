@@ -203,11 +203,8 @@ final as (
         counted.logged_model as model,
         nullif(counted.span_attributes['gen_ai.request.model'], '') as request_model,
         nullif(counted.span_attributes['gen_ai.response.model'], '') as response_model,
-        case
-            when counted.input_total - counted.cache_read - counted.cache_write >= 0
-                then counted.input_total - counted.cache_read - counted.cache_write
-            else greatest(counted.input_total - counted.cache_read, 0)
-        end as input_tokens,
+        aicost_uncached_input(counted.input_total, counted.cache_read, counted.cache_write)
+            as input_tokens,
         counted.cache_read as cache_read_tokens,
         counted.cache_write as cache_write_5m_tokens,
         0::bigint as cache_write_1h_tokens,
