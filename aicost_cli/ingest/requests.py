@@ -4,9 +4,9 @@ How a run works (all set-based in DuckDB; Python only orchestrates files):
 
 1. Expand the PATHs; skip files whose fingerprint the ledger already has.
 2. Stage, batch by batch, outside any transaction (so that a read error in
-   one file cannot abort the run), into the scratch table
-   ``_aicost_staged_ops`` in the database file (compressed: memory stays
-   bounded by one batch, not by the run):
+   one file cannot abort the run), into ``staged_ops`` in a scratch database
+   file beside the store (``<db>.scratch``, attached for the run: compressed
+   on disk, so memory stays bounded by one batch, not by the run):
    * fast path: small files are read together (up to 256 MB) with one
      ``read_json(files, columns=..., ignore_errors=true)`` into a temp table
      whose rowids give each record's ordinal (= its line: malformed lines
@@ -17,13 +17,13 @@ How a run works (all set-based in DuckDB; Python only orchestrates files):
    * careful path, for any file in which a record was quarantined (or with
      blank lines, or unreadable as a whole): the file is re-read line by line,
      so that every quarantined record carries its exact line and raw text,
-     and good records are kept.
+     and good records are kept. A big streamed NDJSON file keeps its good
+     rows and re-reads only its problem lines.
 3. De-duplicate in the scratch table (within the run, and against
    ``operations`` in the run's time window only: no full-table rescan).
 4. One transaction: price through ``int_operations_priced``, insert; record
    quarantine, ledger and run. A process killed at any point before COMMIT
-   leaves the store as it was (a leftover scratch table is replaced by the
-   next run and never read by reports).
+   leaves the store as it was; its scratch file is deleted by the next run.
 """
 
 from __future__ import annotations
