@@ -289,6 +289,7 @@ class Bench:
         self.procs: list[Proc] = []
         self.waited = 0.0
         self.load_start = _loadavg()
+        self.commit_start = git_commit()
         self.manifest: dict[str, Any] = {}
         self.notes: list[str] = []
         exe = Path(sys.executable).parent / "aicost"
@@ -1135,7 +1136,12 @@ def render_section(bench: Bench, info: dict[str, str], commit: str) -> str:
     lines = [
         f"## {bench.label.upper()} operations",
         "",
-        f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; commit {commit}",
+        f"- date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; commit {commit}"
+        + (
+            ""
+            if commit == bench.commit_start
+            else f" (the tree changed during the run: it started at {bench.commit_start})"
+        ),
         f"- machine: {info.get('cpu')}, {info.get('cores')} cores, {info.get('ram')} RAM; "
         f"Linux {info.get('kernel')}; Python {info.get('python')}, duckdb "
         f"{info.get('duckdb', '?')}, pandas {info.get('pandas', '?')}",
