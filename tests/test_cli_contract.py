@@ -621,3 +621,35 @@ def test_a_missing_path_creates_no_database(hermetic: Path) -> None:
     assert result.stdout == ""
     assert "typo.jsonl does not exist" in result.stderr
     assert not db.exists()
+
+
+def test_bad_memory_limit_is_a_config_error(
+    hermetic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AICOST_MEMORY_LIMIT", "lots")
+    path = hermetic / "one.ndjson"
+    path.write_text(json.dumps(litellm_payload("one")) + "\n")
+    result = runner.invoke(app, ["ingest", "requests", str(path)])
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stdout == ""
+    assert "AICOST_MEMORY_LIMIT='lots' is not a memory size" in result.stderr
+
+
+def test_memory_limit_applies_to_the_ingest_only(
+    hermetic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from aicost_cli import db
+    from aicost_cli.config import Config
+    from aicost_cli.ingest.requests import ingest_requests
+
+    monkeypatch.setenv("AICOST_MEMORY_LIMIT", "300MB")
+    path = hermetic / "one.ndjson"
+    path.write_text(json.dumps(litellm_payload("one")) + "\n")
+    con = db.connect(hermetic / "limit.duckdb")
+    try:
+        before = con.execute("select current_setting('memory_limit')").fetchall()
+        result = ingest_requests(con, [str(path)], config=Config())
+        assert result.inserted == 1
+        assert con.execute("select current_setting('memory_limit')").fetchall() == before
+    finally:
+        con.close()

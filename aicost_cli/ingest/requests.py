@@ -45,7 +45,7 @@ import duckdb
 from aicost_cli import models
 from aicost_cli.config import Config
 from aicost_cli.db import transaction
-from aicost_cli.errors import DatabaseError
+from aicost_cli.errors import ConfigError, DatabaseError
 from aicost_cli.ingest import sources
 from aicost_cli.ingest.detect import Layout, detect, is_gzip
 from aicost_cli.ingest.formats import READ_SPECS, ReadSpec, RequestFormat, sql_type
@@ -643,9 +643,34 @@ def ingest_requests(
 ) -> IngestResult:
     expanded = sources.expand(paths, endpoint_url)
     try:
-        return _run(con, expanded, config, forced_format, force, progress)
+        with _memory_limit(con):
+            return _run(con, expanded, config, forced_format, force, progress)
     finally:
         expanded.cleanup()
+
+
+#: DuckDB's buffer budget during an ingest (``AICOST_MEMORY_LIMIT`` overrides,
+#: e.g. "4GB"). Staged rows, the de-duplication aggregate and the pricing joins
+#: spill to disk beyond it, so peak memory stays flat as runs grow: 10M
+#: LiteLLM records in one run peaked at 2.5 GB RSS with DuckDB's default (80%
+#: of RAM) and at 1.1 GB with 1GB, for about +10% time.
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
+@contextmanager
+def _memory_limit(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    wanted = os.environ.get("AICOST_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT).strip()
+    try:
+        con.execute(f"set memory_limit = {models.sql_string(wanted)}")
+    except duckdb.Error:
+        raise ConfigError(
+            f"AICOST_MEMORY_LIMIT={wanted!r} is not a memory size",
+            hint="write it like 1GB or 512MB",
+        ) from None
+    try:
+        yield
+    finally:
+        con.execute("reset memory_limit")  # DuckDB's default (80% of RAM)
 
 
 def _run(
