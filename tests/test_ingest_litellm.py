@@ -265,3 +265,28 @@ def test_big_streamed_file_keeps_good_rows_and_quarantines_the_bad_line(
         ]
     finally:
         con.close()
+
+
+def test_service_tier_and_error_class_come_from_their_objects(tmp_path: Path) -> None:
+    record = {
+        "id": "x1",
+        "call_type": "acompletion",
+        "model": "gpt-4o",
+        "startTime": 1783000000,
+        "status": "failure",
+        "prompt_tokens": 10,
+        "completion_tokens": 0,
+        "model_parameters": {"service_tier": "flex", "temperature": 0.2},
+        "error_information": {"error_class": "RateLimitError", "error_code": "429"},
+        "hidden_params": {"additional_headers": {"x": "y" * 5000}},
+    }
+    path = tmp_path / "one.ndjson"
+    path.write_text(json.dumps(record) + "\n")
+    assert runner.invoke(app, ["ingest", "requests", str(path)]).exit_code == ExitCode.OK
+    con = duckdb.connect(str(tmp_path / "test.duckdb"), read_only=True)
+    try:
+        assert con.execute(
+            "select service_tier, is_batch, status, error_type from operations"
+        ).fetchall() == [("flex", False, "error", "RateLimitError")]
+    finally:
+        con.close()

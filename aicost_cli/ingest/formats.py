@@ -55,10 +55,11 @@ _LITELLM_COMMON: dict[str, Column] = {
     "end_user": "VARCHAR",
     "team_id": "VARCHAR",
     "mcp_namespaced_tool_name": "VARCHAR",
-    "error_information": "JSON",
-    "model_parameters": "JSON",
-    "cost_breakdown": "JSON",
-    "hidden_params": "JSON",
+    # only the fields used, as structs: reading whole objects as JSON text
+    # (hidden_params alone is kilobytes in real payloads) costs parse time
+    "error_information": {"error_class": "VARCHAR", "error_code": "VARCHAR"},
+    "model_parameters": {"service_tier": "VARCHAR"},
+    "cost_breakdown": {"service_tier": "VARCHAR"},
 }
 
 

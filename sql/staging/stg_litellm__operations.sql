@@ -124,20 +124,20 @@ final as (
         counted.output_total as output_tokens,
         least(counted.reasoning, counted.output_total) as reasoning_tokens,
         aicost_service_tier(coalesce(
-            counted.cost_breakdown ->> 'service_tier',
-            counted.model_parameters ->> 'service_tier'
+            counted.cost_breakdown.service_tier,
+            counted.model_parameters.service_tier
         )) as service_tier,
         aicost_service_tier(coalesce(
-            counted.cost_breakdown ->> 'service_tier',
-            counted.model_parameters ->> 'service_tier'
+            counted.cost_breakdown.service_tier,
+            counted.model_parameters.service_tier
         )) = 'batch' as is_batch,
         try_cast(counted.meta.attempted_retries as integer) + 1 as attempt,
         case when lower(counted.status) in ('failure', 'error', 'failed') then 'error' else 'ok' end
             as status,
         coalesce(
-            nullif(counted.error_information ->> 'error_class', ''),
+            nullif(counted.error_information.error_class, ''),
             nullif(counted.meta.error_information.error_class, ''),
-            nullif(counted.error_information ->> 'error_code', ''),
+            nullif(counted.error_information.error_code, ''),
             nullif(counted.meta.error_information.error_code, '')
         ) as error_type,
         coalesce(
