@@ -14,8 +14,11 @@ from __future__ import annotations
 import functools
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
+if TYPE_CHECKING:
+    import duckdb
+
 
 LAYERS = ("staging", "intermediate", "marts", "reports", "audits", "macros")
 

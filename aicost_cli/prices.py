@@ -34,12 +34,11 @@ from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import duckdb
-
-from aicost_cli import db, models
+from aicost_cli import models
 from aicost_cli.errors import InputFileError
 
 if TYPE_CHECKING:
+    import duckdb
     import pyarrow as pa
 
 BUNDLED_STATE_KEY = "bundled_prices_sha256"
@@ -98,6 +97,8 @@ def _atomic(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
     if _in_transaction(con):
         yield
         return
+    from aicost_cli import db  # lazy: `aicost --help` does not load duckdb
+
     with db.transaction(con):
         yield
 

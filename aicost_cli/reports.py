@@ -12,13 +12,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-import duckdb
-
 from aicost_cli import models
 from aicost_cli.config import Config
 from aicost_cli.errors import UsageError
 
 if TYPE_CHECKING:
+    import duckdb
     import pyarrow as pa
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import duckdb
-
 if TYPE_CHECKING:
+    import duckdb
     import pyarrow as pa
 
 _TABLES = ("operations", "quarantine", "ingested_files", "ingest_runs", "prices")

@@ -39,4 +39,5 @@ def test_core_module_does_not_import_the_cli_toolkit(module: str) -> None:
 
 
 def test_cli_start_up_leaves_heavy_libraries_for_later() -> None:
-    assert not loaded_after("aicost_cli.cli") & {"pyarrow", "polars", "boto3", "pandas", "numpy"}
+    heavy = {"duckdb", "pyarrow", "polars", "boto3", "pandas", "numpy"}
+    assert not loaded_after("aicost_cli.cli") & heavy

@@ -9,15 +9,16 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, ParamSpec, TextIO, TypeVar
+from typing import TYPE_CHECKING, Any, ParamSpec, TextIO, TypeVar
 
-import duckdb
 import typer
 
-from aicost_cli import db
 from aicost_cli.config import Config, load_config
 from aicost_cli.errors import AicostError, ExitCode, InputFileError, exit_code_for
 from aicost_cli.paths import resolve_db_path
+
+if TYPE_CHECKING:
+    import duckdb
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -65,6 +66,8 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
 @contextmanager
 def open_db(*, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """The store a command works on, closed when the command is done."""
+    from aicost_cli import db  # lazy: `aicost --help` does not load duckdb
+
     con = db.connect(STATE.db_path(), read_only=read_only)
     try:
         yield con

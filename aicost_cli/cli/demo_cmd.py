@@ -8,13 +8,11 @@ from typing import Annotated
 
 import typer
 
-from aicost_cli import db, reports
 from aicost_cli.cli.context import handle_errors
 from aicost_cli.cli.ingest_cmd import summary
 from aicost_cli.cli.report_cmd import UNIT_COLUMNS
 from aicost_cli.config import load_config
 from aicost_cli.errors import InputFileError
-from aicost_cli.ingest.requests import ingest_requests
 from aicost_cli.output import OutputFormat, render
 
 
@@ -38,6 +36,9 @@ def demo(
     ] = None,
 ) -> None:
     """Ingest the bundled support-bot and research-agent story and print the reports."""
+    from aicost_cli import db, reports
+    from aicost_cli.ingest.requests import ingest_requests
+
     folder = data or _sample_dir()
     config = load_config(folder / "aicost.toml")
     for stale in (db_path, db_path.with_name(db_path.name + ".wal")):

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from aicost_cli.cli.context import STATE, handle_errors, open_db
 from aicost_cli.cli.options import QuietOpt
 from aicost_cli.errors import ExitCode
-from aicost_cli.ingest import sources
 from aicost_cli.ingest.formats import RequestFormat
-from aicost_cli.ingest.requests import IngestResult, ingest_requests
+
+if TYPE_CHECKING:
+    from aicost_cli.ingest.requests import IngestResult
 
 app = typer.Typer(help="Load logs into the aicost database.", no_args_is_help=True)
 
@@ -58,6 +59,9 @@ def requests(
     quarantine') and the command exits with code 5.
     """
     config = STATE.config()
+    from aicost_cli.ingest import sources
+    from aicost_cli.ingest.requests import ingest_requests
+
     sources.check_local(paths)  # a typo must not create an empty database first
     with open_db() as con:
         if quiet or not sys.stderr.isatty():
