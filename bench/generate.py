@@ -36,8 +36,9 @@ randomness is ``hash(hash(index, seed, stream))`` (deterministic for a given
 DuckDB version), so there is no Python loop over rows and the same seed gives
 the same bytes. Files are written in chunks of 1M records (or spans) and
 concatenated (the OTel span skeleton and the CUR rows are built whole: the
-10M generation takes about 5 minutes and peaks at 11 GB RSS). A directory whose manifest already matches
-the parameters is left as it is (``--force`` regenerates).
+10M generation takes about 5 minutes and peaks at 11 GB RSS). A directory
+whose manifest already matches the parameters is left as it is (``--force``
+regenerates).
 """
 
 from __future__ import annotations
