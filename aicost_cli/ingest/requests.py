@@ -106,6 +106,26 @@ _NDJSON_OBJECT = 1 << 24
 _MAX_RESTAGED_LINES = 100_000
 
 
+def _bulk_relation(
+    spec: ReadSpec, layout: str, source: str, max_object: int, *, ordinality: bool
+) -> str:
+    """The fast-path reader of ``spec`` over ``source`` (a SQL file list or
+    parameter) as a FROM-able relation: with ``filename`` for a batch of files,
+    or WITH ORDINALITY (the record's line) for one streamed file."""
+    options = (
+        f"format='{_READ_FORMAT[layout]}', ignore_errors=true, maximum_object_size={max_object}"
+        + ("" if ordinality else ", filename=true")
+    )
+    suffix = " with ordinality" if ordinality else ""
+    if spec.reader == "objects":
+        keep = "ordinality" if ordinality else "filename"
+        return (
+            f"(select {keep}, unnest(from_json(json, '{spec.fast_structure()}')) "
+            f"from read_json_objects({source}, {options}){suffix})"
+        )
+    return f"read_json({source}, {options}, columns={_columns_literal(spec)}){suffix}"
+
+
 def _max_object(layout: str, files: list[sources.SourceFile]) -> int:
     if layout == Layout.NDJSON:
         return _NDJSON_OBJECT
@@ -287,22 +307,10 @@ class _Stager:
         self.con.executemany(
             "insert into batch_files values (?, ?)", [[str(f.local), f.name] for f in files]
         )
-        if spec.reader == "objects":
-            read = (
-                f"select filename, unnest(from_json(json, '{spec.fast_structure()}')) "
-                f"from read_json_objects(?, format='{_READ_FORMAT[layout]}', filename=true, "
-                f"ignore_errors=true, maximum_object_size={_max_object(layout, files)})"
-            )
-        else:
-            read = (
-                "select * from read_json("
-                f"?, format='{_READ_FORMAT[layout]}', columns={_columns_literal(spec)}, "
-                "filename=true, ignore_errors=true, "
-                f"maximum_object_size={_max_object(layout, files)})"
-            )
+        read = _bulk_relation(spec, layout, "?", _max_object(layout, files), ordinality=False)
         try:
             self.con.execute(
-                f"create or replace temp table raw_read as {read}",
+                f"create or replace temp table raw_read as select * from {read}",
                 [[str(f.local) for f in files]],
             )
         except duckdb.Error:
@@ -336,19 +344,7 @@ class _Stager:
         numbers its records in file order (= lines, as malformed lines come
         back as NULL rows), so nothing has to be buffered to number them."""
         path = models.sql_string(str(source.local))
-        max_object = _max_object(layout, [source])
-        if spec.reader == "objects":
-            read = (
-                f"(select unnest(from_json(json, '{spec.fast_structure()}')), ordinality "
-                f"from read_json_objects({path}, format='{_READ_FORMAT[layout]}', "
-                f"ignore_errors=true, maximum_object_size={max_object}) with ordinality)"
-            )
-        else:
-            read = (
-                f"read_json({path}, format='{_READ_FORMAT[layout]}', "
-                f"columns={_columns_literal(spec)}, ignore_errors=true, "
-                f"maximum_object_size={max_object}) with ordinality"
-            )
+        read = _bulk_relation(spec, layout, path, _max_object(layout, [source]), ordinality=True)
         cols = ", ".join(f'raw."{name}"' for name in spec.columns)
         self.con.execute(
             f"create or replace temp view raw_{spec.format.value} as "
