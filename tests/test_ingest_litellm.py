@@ -290,3 +290,30 @@ def test_service_tier_and_error_class_come_from_their_objects(tmp_path: Path) ->
         ).fetchall() == [("flex", False, "error", "RateLimitError")]
     finally:
         con.close()
+
+
+def test_big_gzip_file_with_blank_and_bad_lines_quarantines_the_right_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A streamed .gz is not checked for blank lines, so its ordinals may not be
+    its lines: the bad line must still be quarantined with its own line and
+    text (whole-file careful path), never swapped for a neighbour."""
+    import aicost_cli.ingest.requests as requests_module
+
+    monkeypatch.setattr(requests_module, "_BATCH_BYTES", 1)  # every file is "big"
+    records = make_records(50)
+    body = [json.dumps(r) for r in records]
+    body.insert(10, "")  # a blank line shifts ordinals against lines
+    body.insert(30, '{"id": "broken", "startTime": ')
+    path = tmp_path / "big.ndjson.gz"
+    path.write_bytes(gzip.compress(("\n".join(body) + "\n").encode()))
+    result = runner.invoke(app, ["ingest", "requests", str(path)])
+    assert result.exit_code == ExitCode.QUARANTINED, result.output
+    con = duckdb.connect(str(tmp_path / "test.duckdb"), read_only=True)
+    try:
+        assert con.execute("select count(*) from operations").fetchall() == [(50,)]
+        assert con.execute("select source_line, record from quarantine").fetchall() == [
+            (31, '{"id": "broken", "startTime": ')
+        ]
+    finally:
+        con.close()

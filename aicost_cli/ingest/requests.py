@@ -356,7 +356,9 @@ class _Stager:
             self._stage_from_raw(spec.format)
         except duckdb.Error:
             return [source]  # cannot be read in bulk (the failed insert left nothing)
-        if layout != Layout.NDJSON:
+        if layout != Layout.NDJSON or is_gzip(source.local):
+            # line numbers are only known to equal ordinals where the blank-line
+            # check ran (uncompressed files): otherwise re-read the whole file
             return self._set_aside_problems([source])
         return self._restage_problem_lines(spec, source)
 
@@ -379,11 +381,16 @@ class _Stager:
         if len(bad) > _MAX_RESTAGED_LINES:
             self._drop_staged([source.name])
             return [source]
+        lines = _pick_lines(source.local, bad)
+        if lines.column("line_no").to_pylist() != bad:
+            # the file changed under us, or its lines are not its ordinals:
+            # never swap a record for another line; re-read the whole file
+            self._drop_staged([source.name])
+            return [source]
         self.con.execute(
             f"delete from {_STAGED} where batch_no = ? and quarantine_reason is not null",
             [self.batch_no],
         )
-        lines = _pick_lines(source.local, bad)
         self.con.register("picked_lines", lines)
         try:
             self.con.execute("create or replace temp table raw_lines as select * from picked_lines")
