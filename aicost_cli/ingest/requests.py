@@ -205,7 +205,8 @@ def _empty_raw_sql(spec: ReadSpec) -> str:
 
 
 _LINE_STARTING_BLANK = re.compile(rb"\n[\n\r \t]")
-_SCAN_CHUNK = 64 << 20
+_SCAN_CHUNK = 16 << 20
+_BLANK_STARTS = frozenset(b"\n\r \t")
 
 
 def _has_blank_lines(path: Path) -> bool:
@@ -215,15 +216,17 @@ def _has_blank_lines(path: Path) -> bool:
     not mapped: a mapped file's pages count toward the process's RSS."""
     if is_gzip(path) or path.stat().st_size == 0:
         return False
-    previous = b"\n"  # the file's start counts as a line start
-    with path.open("rb") as handle:
-        while chunk := handle.read(_SCAN_CHUNK):
+    buffer = bytearray(_SCAN_CHUNK)  # reused: no allocation per chunk
+    view = memoryview(buffer)
+    previous = 10  # the file's start counts as a line start ("\n")
+    with path.open("rb", buffering=0) as handle:
+        while size := handle.readinto(buffer):
             # one regex pass: 10x faster than four bytes.find()
-            if previous == b"\n" and chunk[:1] in (b"\n", b"\r", b" ", b"\t"):
+            if previous == 10 and buffer[0] in _BLANK_STARTS:
                 return True
-            if _LINE_STARTING_BLANK.search(chunk) is not None:
+            if _LINE_STARTING_BLANK.search(view[:size]) is not None:
                 return True
-            previous = chunk[-1:]
+            previous = buffer[size - 1]
     return False
 
 
