@@ -71,18 +71,27 @@ def _local(path: Path) -> SourceFile:
     )
 
 
+def _is_glob(arg: str) -> bool:
+    return any(ch in arg for ch in "*?[")
+
+
+def _existing(arg: str) -> Path:
+    path = Path(arg).expanduser()
+    if not path.exists():
+        raise InputFileError(f"{arg} does not exist", hint="check the path")
+    return path
+
+
 def check_local(paths: list[str]) -> None:
     """Fail on a local PATH that does not exist, before anything is opened
     (S3 URIs and globs are checked when they are expanded)."""
     for arg in paths:
-        if arg.startswith("s3://") or any(ch in arg for ch in "*?["):
-            continue
-        if not Path(arg).expanduser().exists():
-            raise InputFileError(f"{arg} does not exist", hint="check the path")
+        if not arg.startswith("s3://") and not _is_glob(arg):
+            _existing(arg)
 
 
 def _expand_local(arg: str) -> list[SourceFile]:
-    if any(ch in arg for ch in "*?["):
+    if _is_glob(arg):
         matches = sorted(Path(m) for m in glob.glob(arg, recursive=True))
         files = [m for m in matches if m.is_file() and _is_data_file(m)]
         if not matches:
@@ -90,9 +99,7 @@ def _expand_local(arg: str) -> list[SourceFile]:
                 f"no files match {arg}", hint="check the pattern; quote it so the shell leaves it"
             )
         return [_local(f) for f in files]
-    path = Path(arg).expanduser()
-    if not path.exists():
-        raise InputFileError(f"{arg} does not exist", hint="check the path")
+    path = _existing(arg)
     if path.is_dir():
         return [
             _local(p)
