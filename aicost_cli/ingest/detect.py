@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -77,22 +78,9 @@ def _name_layout(path: Path) -> str | None:
     return None
 
 
-def _first_object_line(text: str, decoder: json.JSONDecoder, limit: int) -> Any:
+def _object_lines(text: str, decoder: json.JSONDecoder, limit: int) -> Iterator[Any]:
+    """The JSON objects among the first ``limit`` lines (each a whole line)."""
     for line in text.split("\n")[:limit]:
-        line = line.strip()
-        if not line:
-            continue
-        try:
-            value, end = decoder.raw_decode(line)
-        except json.JSONDecodeError:
-            continue
-        if end == len(line) and isinstance(value, dict):
-            return value
-    return None
-
-
-def _first_known_format(text: str, decoder: json.JSONDecoder) -> RequestFormat | None:
-    for line in text.split("\n")[:1000]:
         line = line.strip()
         if not line.startswith("{"):
             continue
@@ -100,10 +88,17 @@ def _first_known_format(text: str, decoder: json.JSONDecoder) -> RequestFormat |
             value, end = decoder.raw_decode(line)
         except json.JSONDecodeError:
             continue
-        found = classify_record(value) if end == len(line) else None
-        if found is not None:
-            return found
-    return None
+        if end == len(line) and isinstance(value, dict):
+            yield value
+
+
+def _first_object_line(text: str, decoder: json.JSONDecoder, limit: int) -> Any:
+    return next(_object_lines(text, decoder, limit), None)
+
+
+def _first_known_format(text: str, decoder: json.JSONDecoder) -> RequestFormat | None:
+    formats = (classify_record(value) for value in _object_lines(text, decoder, 1000))
+    return next((found for found in formats if found is not None), None)
 
 
 def _ndjson_or_document(
