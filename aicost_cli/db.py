@@ -7,16 +7,65 @@ Every ``duckdb.Error`` that crosses into our code is wrapped in
 from __future__ import annotations
 
 import contextlib
+import fcntl
+import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 
-from aicost_cli.errors import DatabaseError
+from aicost_cli.errors import ConfigError, DatabaseError
 from aicost_cli.migrations import MIGRATIONS
+
+#: How long to wait for another process's hold on the database (seconds):
+#: readers wait for a writer's short commit, writers for readers to finish.
+DEFAULT_LOCK_TIMEOUT = 30.0
+
+
+def lock_timeout() -> float:
+    raw = os.environ.get("AICOST_LOCK_TIMEOUT", "").strip()
+    if not raw:
+        return DEFAULT_LOCK_TIMEOUT
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise ConfigError(
+            f"AICOST_LOCK_TIMEOUT={raw!r} is not a number of seconds", hint="e.g. 30 or 0.5"
+        )
+    return value
+
+
+def _is_lock_conflict(exc: duckdb.Error) -> bool:
+    return "lock" in str(exc).lower()
 
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    """Open, waiting up to AICOST_LOCK_TIMEOUT for another process's lock."""
+    deadline = time.monotonic() + lock_timeout()
+    pause = 0.02
+    while True:
+        try:
+            return _open_once(path, read_only)
+        except _Busy:
+            if time.monotonic() >= deadline:
+                raise DatabaseError(
+                    f"database {path} is in use by another aicost process "
+                    f"(waited {lock_timeout():g} s)",
+                    hint="wait for it to finish, raise AICOST_LOCK_TIMEOUT, "
+                    "or use --db to point at another file",
+                ) from None
+            time.sleep(pause)
+            pause = min(pause * 2, 0.5)
+
+
+class _Busy(Exception):
+    pass
+
+
+def _open_once(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     if path.is_dir():
         raise DatabaseError(
             f"database path {path} is a directory",
@@ -27,13 +76,9 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
-        text = str(exc)
-        if "lock" in text.lower():
-            raise DatabaseError(
-                f"database {path} is in use by another aicost process",
-                hint="wait for it to finish, or use --db to point at another file",
-            ) from None
-        raise DatabaseError(f"cannot open database {path}: {text}") from None
+        if _is_lock_conflict(exc):
+            raise _Busy() from None
+        raise DatabaseError(f"cannot open database {path}: {exc}") from None
     except duckdb.Error as exc:
         raise DatabaseError(
             f"cannot open database {path}: {exc}",
@@ -84,10 +129,15 @@ def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection
     if read_only:
         con = _open(path, read_only=True)
         missing = [name for name, _ in MIGRATIONS if name not in set(applied_migrations(con))]
-        if missing:
+        if missing:  # an older store: migrate it once, then read it
             con.close()
-            con = _open(path, read_only=False)
-            migrate(con)
+            with writer_lock(path):
+                con = _open(path, read_only=False)
+                try:
+                    migrate(con)
+                finally:
+                    con.close()
+            con = _open(path, read_only=True)
         return con
     con = _open(path, read_only=False)
     try:
@@ -109,3 +159,81 @@ def transaction(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
             con.execute("rollback")
         raise
     con.execute("commit")
+
+
+@contextlib.contextmanager
+def atomic(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Our own transaction, or the caller's when one is already open."""
+    if in_transaction(con):
+        yield
+        return
+    with transaction(con):
+        yield
+
+
+def in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the caller has a transaction open on ``con``: in auto-commit
+    mode every statement gets a new transaction id; inside an explicit
+    transaction they share one. (Trying ``begin`` instead would abort the
+    caller's transaction in DuckDB.)"""
+    query = "select current_transaction_id()"
+    return con.execute(query).fetchall() == con.execute(query).fetchall()
+
+
+@contextlib.contextmanager
+def writer_lock(path: Path) -> Iterator[None]:
+    """One writer at a time (ingest, build, prices import, demo): an advisory
+    lock on ``<db>.lock``, held for the whole job, so that what a job read
+    before its commit is still true when it commits. Readers never take it:
+    they only meet DuckDB's own lock during a writer's short commit."""
+    if path == Path(":memory:"):
+        yield
+        return
+    lock_path = path.with_name(path.name + ".lock")
+    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        handle = lock_path.open("a+b")
+    except OSError as exc:
+        raise DatabaseError(f"cannot create lock file {lock_path}: {exc.strerror}") from None
+    deadline = time.monotonic() + lock_timeout()
+    with handle:
+        while True:
+            try:
+                fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise DatabaseError(
+                        f"another aicost process is writing to {path} "
+                        f"(waited {lock_timeout():g} s)",
+                        hint="wait for it to finish, or raise AICOST_LOCK_TIMEOUT",
+                    ) from None
+                time.sleep(0.1)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
+
+
+#: DuckDB's buffer budget during an ingest or build (``AICOST_MEMORY_LIMIT``
+#: overrides, e.g. "4GB"). Staged rows, the de-duplication aggregate and the
+#: pricing joins spill to disk beyond it, so peak memory stays flat as runs
+#: grow: 10M LiteLLM records in one run peaked at 2.5 GB RSS with DuckDB's
+#: default (80% of RAM) and at 1.1 GB with 1GB, for about +10% time.
+DEFAULT_MEMORY_LIMIT = "1GB"
+
+
+@contextlib.contextmanager
+def memory_limit(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    wanted = os.environ.get("AICOST_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT).strip()
+    try:
+        con.execute("set memory_limit = ?", [wanted])
+    except duckdb.Error:
+        raise ConfigError(
+            f"AICOST_MEMORY_LIMIT={wanted!r} is not a memory size",
+            hint="write it like 1GB or 512MB",
+        ) from None
+    try:
+        yield
+    finally:
+        con.execute("reset memory_limit")  # DuckDB's default (80% of RAM)

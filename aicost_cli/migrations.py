@@ -132,3 +132,96 @@ MIGRATIONS: list[tuple[str, str]] = [
         """,
     ),
 ]
+
+#: Columns of every landing table: what a source's staging model read from one
+#: record, typed, with the whole metadata maps (never only the configured
+#: keys), plus where it came from. Nothing here depends on the configuration
+#: or the price catalog: attribution, trace inheritance and prices are applied
+#: by the build (``aicost_cli/build.py``), so a config or price change, or a
+#: late trace root, is applied to what is stored by rebuilding.
+LANDED_COLUMNS = f"""
+            operation_id varchar not null,
+            source_format varchar not null,
+            trace_id varchar,
+            parent_id varchar,
+            operation_name varchar,
+            started_at timestamp not null,
+            ended_at timestamp,
+            kind varchar not null,
+            is_model_call boolean not null,
+            provider varchar,
+            model varchar,
+            request_model varchar,
+            response_model varchar,
+            input_tokens bigint not null,
+            cache_read_tokens bigint not null,
+            cache_write_5m_tokens bigint not null,
+            cache_write_1h_tokens bigint not null,
+            output_tokens bigint not null,
+            reasoning_tokens bigint not null,
+            service_tier varchar not null,
+            is_batch boolean not null,
+            attempt integer,
+            status varchar not null,
+            error_type varchar,
+            latency_ms bigint,
+            attributes map(varchar, varchar),
+            attributes_fallback map(varchar, varchar),
+            attributes_tags map(varchar, varchar),
+            native_feature varchar,
+            native_team varchar,
+            native_user varchar,
+            native_conversation_id varchar,
+            native_prompt_version varchar,
+            native_environment varchar,
+            tags map(varchar, varchar),
+            source_cost {MONEY},
+            source_file varchar not null,
+            source_line bigint,
+            ingest_run_id bigint not null
+"""
+
+#: the request-log sources, each with its landing table ``land_<source>``
+LANDING_SOURCES = ("litellm", "otel", "bedrock", "aicost")
+
+
+def _landing_migration() -> str:
+    tables = "\n".join(
+        f"create table land_{source} ({LANDED_COLUMNS});" for source in LANDING_SOURCES
+    )
+    # Stores made before landing existed: their operations become landed rows.
+    # Attribution decided at their ingest is kept as the rows' own (native_*)
+    # values, so reports do not change; everything else is rebuilt from here.
+    carried = "\n".join(
+        f"""
+        insert into land_{source}
+        select operation_id, source_format, trace_id, parent_id, operation_name, started_at,
+            ended_at, kind, is_model_call, provider, model, request_model, response_model,
+            input_tokens, cache_read_tokens, cache_write_5m_tokens, cache_write_1h_tokens,
+            output_tokens, reasoning_tokens, service_tier, is_batch, attempt, status, error_type,
+            latency_ms, null, null, null, feature, team, user_id, conversation_id,
+            prompt_version, environment, tags, source_cost, source_file, source_line,
+            ingest_run_id
+        from operations where source_format = '{source}';"""
+        for source in LANDING_SOURCES
+    )
+    return f"""
+        {tables}
+        {carried}
+        drop table operations;
+        -- What the derived tables were built with (digests of the config, the
+        -- price catalog and the SQL models): a difference means a full rebuild.
+        create table build_state (name varchar not null, value varchar not null);
+        create table build_runs (
+            build_id bigint not null,
+            started_at timestamp not null,
+            finished_at timestamp not null,
+            trigger varchar not null,          -- ingest | build | prices | upgrade
+            is_full boolean not null,
+            days_rebuilt bigint not null,
+            operations bigint not null
+        );
+    """
+
+
+MIGRATIONS.append(("landing_and_build", _landing_migration()))

@@ -1,17 +1,28 @@
-"""Load and run the SQL models in ``sql/``.
+"""The SQL models in ``sql/`` and their declared graph.
 
-Each model file is a pure ``select``; its file stem is the relation name.
-Models are created as TEMP views on the connection that needs them (cheap:
-DuckDB only binds them), so that a model can read relations the caller
-defines for one run (``raw_<format>``, ``stg_operations``,
-``operations_to_price``). ``sql/macros/*.sql`` hold ``create temp macro``
-statements loaded first. Report queries in ``sql/reports/`` are run with
-prepared-statement parameters; nothing is string-formatted into SQL.
+Each model file is a pure ``select``; its file stem is the relation name. Its
+header declares, in two machine-read comment lines, how it is materialized and
+what it reads::
+
+    -- materialized: view          (view | table | incremental_by_day | query)
+    -- reads: int_operations_priced, cfg_features
+
+``reads`` names other models and *sources*: tables the ingest, the price
+catalog or the build's configuration binding own (:data:`SOURCES`). The runner
+(:mod:`aicost_cli.build`) orders models by these edges; a relation is never
+re-pointed at run time. ``incremental_by_day`` models are tables rebuilt for
+the days in ``build_days`` only (delete, then insert by name). ``query``
+models (``sql/reports``) are run with prepared-statement parameters.
+``sql/macros/*.sql`` hold ``create temp macro`` statements loaded first.
+``sql/audits/assert_*.sql`` return offending rows (zero rows = pass).
 """
 
 from __future__ import annotations
 
 import functools
+import graphlib
+import re
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +32,25 @@ if TYPE_CHECKING:
 
 
 LAYERS = ("staging", "intermediate", "marts", "reports", "audits", "macros")
+MATERIALIZATIONS = ("view", "table", "incremental_by_day", "query")
+
+#: Relations the models read that are not models, and who owns them.
+SOURCES: dict[str, str] = {
+    "raw_litellm": "the ingest's reader, over the files of one batch",
+    "raw_otel": "the ingest's reader, over the files of one batch",
+    "raw_bedrock": "the ingest's reader, over the files of one batch",
+    "raw_aicost": "the ingest's reader, over the files of one batch",
+    "land_litellm": "landing table (migrations.py), written by the ingest",
+    "land_otel": "landing table (migrations.py), written by the ingest",
+    "land_bedrock": "landing table (migrations.py), written by the ingest",
+    "land_aicost": "landing table (migrations.py), written by the ingest",
+    "prices": "price catalog table (migrations.py), written by prices import",
+    "build_days": "temp table: the days the current build rebuilds",
+    "cfg_features": "temp table: [features.*] of the config",
+    "cfg_settings": "temp table: reporting currency of the config",
+    "cfg_exchange_rates": "temp table: [exchange_rates] of the config",
+    "attribution_groups": "temp table: the attribution report's grouped rows",
+}
 
 
 @functools.cache
@@ -49,6 +79,56 @@ def model_names(layer: str) -> list[str]:
     return sorted(p.stem for p in (sql_root() / layer).glob("*.sql"))
 
 
+@dataclass(frozen=True)
+class Model:
+    name: str
+    layer: str
+    materialized: str
+    reads: tuple[str, ...]
+
+
+_HEADER = re.compile(r"^--\s*(materialized|reads):\s*(.*?)\s*$", re.MULTILINE)
+
+
+@functools.cache
+def graph() -> dict[str, Model]:
+    """Every model of staging, intermediate, marts and reports, by name, with
+    its declared materialization and inputs. Raises if a declaration is
+    missing or names an unknown relation (a test runs this)."""
+    found: dict[str, Model] = {}
+    for layer in ("staging", "intermediate", "marts", "reports"):
+        for name in model_names(layer):
+            declared = dict(_HEADER.findall(model_sql(name)))
+            if "materialized" not in declared or "reads" not in declared:
+                raise ValueError(f"sql/{layer}/{name}.sql declares no materialized:/reads: lines")
+            if declared["materialized"] not in MATERIALIZATIONS:
+                raise ValueError(f"sql/{layer}/{name}.sql: unknown materialization")
+            reads = tuple(r.strip() for r in declared["reads"].split(",") if r.strip())
+            found[name] = Model(name, layer, declared["materialized"], reads)
+    for model in found.values():
+        for read in model.reads:
+            if read not in found and read not in SOURCES:
+                raise ValueError(f"model {model.name} reads unknown relation {read!r}")
+    return found
+
+
+def upstream(targets: list[str]) -> list[str]:
+    """The models the targets need (themselves included), in build order."""
+    models = graph()
+    needed: set[str] = set()
+    todo = list(targets)
+    while todo:
+        name = todo.pop()
+        if name in needed or name not in models:
+            continue
+        needed.add(name)
+        todo.extend(models[name].reads)
+    sorter = graphlib.TopologicalSorter(
+        {name: [r for r in models[name].reads if r in needed] for name in needed}
+    )
+    return list(sorter.static_order())
+
+
 def load_macros(con: duckdb.DuckDBPyConnection) -> None:
     for name in model_names("macros"):
         con.execute(model_sql(name))
@@ -57,6 +137,11 @@ def load_macros(con: duckdb.DuckDBPyConnection) -> None:
 def sql_string(value: str) -> str:
     """A SQL string literal (the one place config text becomes SQL text)."""
     return "'" + value.replace("'", "''") + "'"
+
+
+def sql_identifier(value: str) -> str:
+    """A quoted SQL identifier."""
+    return '"' + value.replace('"', '""') + '"'
 
 
 ATTRIBUTION_FIELDS = ("feature", "team", "user", "prompt_version", "environment", "conversation")
@@ -69,7 +154,8 @@ def define_attribution_macros(
     value of the configured keys, key priority first, then map priority.
 
     Generated from the [attribution] config as plain ``coalesce`` of map
-    lookups: 3-10x faster than a lambda over a key list at 10M rows.
+    lookups (3-10x faster than a lambda over a key list at 10M rows). Keys are
+    data: each is a quoted string literal, never SQL text.
     """
     for name in ATTRIBUTION_FIELDS:
         lookups = [
@@ -87,15 +173,53 @@ def define_attribution_macros(
 def create_views(con: duckdb.DuckDBPyConnection, names: list[str]) -> None:
     """Create (or replace) the named models as temp views, in the given order."""
     for name in names:
-        con.execute(f'create or replace temp view "{name}" as\n{model_sql(name)}')
+        con.execute(f"create or replace temp view {sql_identifier(name)} as\n{model_sql(name)}")
 
 
-def alias(con: duckdb.DuckDBPyConnection, name: str, target: str) -> None:
-    """Point the relation ``name`` at ``target`` (a model or table)."""
-    con.execute(f'create or replace temp view "{name}" as select * from "{target}"')
+def audit_names() -> list[str]:
+    return [name for name in model_names("audits") if name.startswith("assert_")]
 
 
-def run_audit(con: duckdb.DuckDBPyConnection, name: str) -> int:
-    """Number of offending rows an audit returns (0 = passes)."""
-    row = con.execute(f"select count(*) from ({model_sql(name)})").fetchone()
-    return int(row[0]) if row else 0
+def run_audit(
+    con: duckdb.DuckDBPyConnection, name: str, limit: int = 5
+) -> list[tuple[object, ...]]:
+    """The first offending rows an audit returns (empty = passes)."""
+    return con.execute(f"select * from ({model_sql(name)}) limit {int(limit)}").fetchall()
+
+
+def graph_markdown() -> str:
+    """``docs/model-graph.md``: the declared graph as a table and a Mermaid
+    diagram (generated; a test checks the checked-in copy is current)."""
+    models = graph()
+    lines = [
+        "# The model graph",
+        "",
+        "Generated from the `materialized:` and `reads:` headers of `sql/` by",
+        "`python -m aicost_cli.models > docs/model-graph.md`; a test checks it is current.",
+        "",
+        "```mermaid",
+        "flowchart LR",
+    ]
+    for model in sorted(models.values(), key=lambda m: (LAYERS.index(m.layer), m.name)):
+        for read in model.reads:
+            lines.append(f"    {read} --> {model.name}")
+        if model.layer == "staging":  # the ingest lands what staging produced
+            source = model.name.removeprefix("stg_").split("__")[0]
+            lines.append(f"    {model.name} -. ingest lands .-> land_{source}")
+    lines += ["```", "", "| model | layer | materialized | reads |", "|---|---|---|---|"]
+    for model in sorted(models.values(), key=lambda m: (LAYERS.index(m.layer), m.name)):
+        lines.append(
+            f"| `{model.name}` | {model.layer} | {model.materialized} | "
+            + ", ".join(f"`{r}`" for r in model.reads)
+            + " |"
+        )
+    lines += ["", "| source | what it is |", "|---|---|"]
+    for name, what in SOURCES.items():
+        lines.append(f"| `{name}` | {what} |")
+    lines += ["", "Audits (`sql/audits/`, zero rows = pass, run after every build):", ""]
+    lines += [f"- `{name}`" for name in audit_names()]
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":
+    print(graph_markdown(), end="")

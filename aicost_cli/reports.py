@@ -8,7 +8,7 @@ formats output.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -47,17 +47,25 @@ class TimeRange:
     until: datetime | None = None
 
 
+def _whole_days(time_range: TimeRange) -> tuple[date | None, date | None]:
+    """The whole days inside [since, until): read from the daily rollup."""
+    full_from = None
+    if time_range.since is not None:
+        since = time_range.since
+        full_from = since.date()
+        if since != datetime(since.year, since.month, since.day):
+            full_from += timedelta(days=1)
+    full_to = time_range.until.date() if time_range.until is not None else None
+    return full_from, full_to
+
+
 def _prepare(con: duckdb.DuckDBPyConnection, config: Config) -> None:
-    con.execute(
-        "create or replace temp table cfg_features (feature varchar, owner varchar, "
-        "unit varchar, value_per_unit decimal(38, 12))"
-    )
-    if config.features:
-        con.executemany(
-            "insert into cfg_features values (?, ?, ?, ?)",
-            [[f.name, f.owner, f.unit, f.value_per_unit] for f in config.features.values()],
-        )
-    models.create_views(con, ["operation_facts"])
+    """Bind the configuration and create the mart views the reports read
+    (the tables were built by aicost_cli.build)."""
+    from aicost_cli import build
+
+    build.bind_config(con, config)
+    models.create_views(con, ["operation_measures"])
 
 
 def unit_economics(
@@ -68,13 +76,15 @@ def unit_economics(
     time_range: TimeRange = TimeRange(),
 ) -> pa.Table:
     _prepare(con, config)
-    sql = models.model_sql("unit_economics")
+    full_from, full_to = _whole_days(time_range)
     return con.sql(
-        sql,
+        models.model_sql("unit_economics"),
         params={
             "period": period.value,
             "since": time_range.since,
             "until": time_range.until,
+            "full_from": full_from,
+            "full_to": full_to,
             "currency": config.currency,
         },
     ).to_arrow_table()
@@ -107,6 +117,20 @@ def _column_name(dim: str) -> str:
     return DIMENSIONS[dim]
 
 
+#: dimensions the daily rollup keeps (others are read from operation_measures)
+ROLLUP_DIMENSIONS = frozenset(
+    ["feature", "owner", "team", "model", "provider", "prompt_version", "environment"]
+)
+
+_MEASURES = (
+    "sum({t}.operations)::bigint as operations, "
+    "count(distinct {t}.unit_key) as units, "
+    "sum({t}.unpriced_operations)::bigint as unpriced_operations, "
+    "sum({t}.unpriced_source_cost)::decimal(38, 12) as unpriced_source_cost, "
+    "coalesce(sum({t}.estimated_cost), 0)::decimal(38, 12) as estimated_cost"
+)
+
+
 def attribution(
     con: duckdb.DuckDBPyConnection,
     config: Config,
@@ -114,34 +138,56 @@ def attribution(
     *,
     time_range: TimeRange = TimeRange(),
 ) -> pa.Table:
+    """Operations, units and estimated cost by the requested dimensions.
+
+    Whole days are read from the daily rollup when every dimension is one it
+    keeps; a partial first or last day, and the user and tag:<key>
+    dimensions, from operation_measures. Dimension columns come from a fixed
+    whitelist; a tag key is a bound parameter."""
     import pyarrow as pa  # lazy: keeps `aicost --help` fast
 
     _prepare(con, config)
-    selects: list[str] = []
-    params: list[object] = []
     names = [_column_name(d) for d in dims]
     if len(set(names)) != len(names):
         raise UsageError("two tag dimensions map to the same column name")
+    selects: list[str] = []
+    params: list[object] = []
     for dim, name in zip(dims, names, strict=True):
         if dim.startswith("tag:"):
-            selects.append(f"coalesce(nullif(facts.tags[?], ''), 'unattributed') as \"{name}\"")
+            selects.append(f"coalesce(nullif(rows.tags[?], ''), 'unattributed') as \"{name}\"")
             params.append(dim[4:])
         else:
-            selects.append(f'facts."{DIMENSIONS[dim]}" as "{name}"')
-    filtered = (
-        "select "
-        + ", ".join(selects)
-        + ", count(*) filter (where facts.is_model_call) as operations, "
-        "count(distinct facts.unit_key) as units, "
-        "count(*) filter (where facts.pricing_status = 'unpriced') as unpriced_operations, "
-        "coalesce(sum(facts.estimated_cost), 0)::decimal(38, 12) as estimated_cost "
-        "from operation_facts as facts "
-        "where (?::timestamp is null or facts.started_at >= ?::timestamp) "
-        "and (?::timestamp is null or facts.started_at < ?::timestamp) "
-        f"group by {', '.join(str(i + 1) for i in range(len(selects)))}"
+            selects.append(f'rows."{DIMENSIONS[dim]}" as "{name}"')
+    keys = ", ".join(str(i + 1) for i in range(len(selects)))
+    full_from, full_to = _whole_days(time_range)
+    since, until = time_range.since, time_range.until
+    in_whole_days = "(?::date is null or day >= ?::date) and (?::date is null or day < ?::date)"
+    whole = [full_from, full_from, full_to, full_to]
+    in_range = (
+        "(?::timestamp is null or started_at >= ?::timestamp) "
+        "and (?::timestamp is null or started_at < ?::timestamp)"
     )
-    tr = [time_range.since, time_range.since, time_range.until, time_range.until]
-    con.execute("create or replace temp table attribution_groups as " + filtered, params + tr)
+    bounds = [since, since, until, until]
+    if set(dims) <= ROLLUP_DIMENSIONS:
+        source = (
+            f"(select * exclude (day) from operations_daily where {in_whole_days} "
+            "union all by name "
+            "select * exclude (day, started_at, user_id, tags) from operation_measures "
+            f"where (?::timestamp is not null or ?::timestamp is not null) and {in_range} "
+            f"and not ({in_whole_days}))"
+        )
+        source_params = whole + [since, until] + bounds + whole
+    else:
+        source = f"(select * from operation_measures where {in_range})"
+        source_params = bounds
+    con.execute(
+        "create or replace temp table attribution_groups as select "
+        + ", ".join(selects)
+        + ", "
+        + _MEASURES.format(t="rows")
+        + f" from {source} as rows group by {keys}",
+        params + source_params,
+    )
     result = con.sql(models.model_sql("attribution")).to_arrow_table()
     currency = pa.array([config.currency] * result.num_rows, pa.string())
     return result.append_column("currency", currency)

@@ -8,17 +8,41 @@ if TYPE_CHECKING:
     import duckdb
     import pyarrow as pa
 
-_TABLES = ("operations", "quarantine", "ingested_files", "ingest_runs", "prices")
+from aicost_cli.migrations import LANDING_SOURCES
+
+#: tables shown by ``aicost db status``, in order; those with started_at get
+#: their time range. Landing tables hold what was read; operations and
+#: operations_daily are built from them (``aicost build``).
+_TABLES = (
+    *(f"land_{source}" for source in LANDING_SOURCES),
+    "operations",
+    "operations_daily",
+    "quarantine",
+    "ingested_files",
+    "ingest_runs",
+    "build_runs",
+    "prices",
+)
+_TIMED = {*(f"land_{source}" for source in LANDING_SOURCES), "operations"}
 
 
 def status(con: duckdb.DuckDBPyConnection) -> pa.Table:
+    present = {
+        row[0]
+        for row in con.execute(
+            "select table_name from information_schema.tables "
+            "where table_catalog = current_database() and table_schema = 'main'"
+        ).fetchall()
+    }
     parts = []
     for table in _TABLES:
+        if table not in present:  # derived tables before the first build
+            continue
         parts.append(
             f"select '{table}' as table_name, count(*) as row_count, "
             + (
                 "min(started_at) as first_at, max(started_at) as last_at"
-                if table == "operations"
+                if table in _TIMED
                 else "cast(null as timestamp) as first_at, cast(null as timestamp) as last_at"
             )
             + f" from {table}"

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from aicost_cli import __version__
-from aicost_cli.cli import db_cmd, demo_cmd, ingest_cmd, prices_cmd, report_cmd
+from aicost_cli.cli import build_cmd, db_cmd, demo_cmd, ingest_cmd, prices_cmd, report_cmd
 from aicost_cli.cli.context import STATE
 
 app = typer.Typer(
@@ -23,6 +23,7 @@ app.add_typer(ingest_cmd.app, name="ingest")
 app.add_typer(report_cmd.app, name="report")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(prices_cmd.app, name="prices")
+app.command("build")(build_cmd.build)
 app.command("demo")(demo_cmd.demo)
 
 

@@ -56,6 +56,16 @@ def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
         except AicostError as err:
             fail(err.message, err.hint)
             raise typer.Exit(int(exit_code_for(err))) from None
+        except Exception as exc:
+            if type(exc).__module__.split(".")[0] != "duckdb":
+                raise
+            # a database error no module anticipated: one line, never a traceback
+            text = str(exc).strip().splitlines()
+            fail(
+                f"database error: {text[0] if text else type(exc).__name__}",
+                "if this persists, run 'aicost db status' or report it",
+            )
+            raise typer.Exit(int(ExitCode.DATABASE)) from None
         except KeyboardInterrupt:
             fail("interrupted; nothing was committed by the interrupted step")
             raise typer.Exit(int(ExitCode.INTERRUPTED)) from None

@@ -43,15 +43,15 @@ def demo(
     config = load_config(folder / "aicost.toml")
     for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
         stale.unlink(missing_ok=True)
-    con = db.connect(db_path)
+    inputs = [str(p) for p in (folder / "litellm", folder / "otel") if p.exists()]
+    result = ingest_requests(db_path, inputs, config=config)
+    print(summary(result), file=sys.stderr)
+    bad = folder / "malformed"
+    if bad.exists():
+        bad_result = ingest_requests(db_path, [str(bad)], config=config)
+        print(f"malformed sample: {summary(bad_result)}", file=sys.stderr)
+    con = db.connect(db_path, read_only=True)
     try:
-        inputs = [str(p) for p in (folder / "litellm", folder / "otel") if p.exists()]
-        result = ingest_requests(con, inputs, config=config)
-        print(summary(result), file=sys.stderr)
-        bad = folder / "malformed"
-        if bad.exists():
-            bad_result = ingest_requests(con, [str(bad)], config=config)
-            print(f"malformed sample: {summary(bad_result)}", file=sys.stderr)
         unit = reports.unit_economics(con, config)
         attribution = reports.attribution(con, config, ["feature", "model"])
     finally:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from aicost_cli.cli.context import STATE, handle_errors, open_db
+from aicost_cli.cli.context import STATE, handle_errors
 from aicost_cli.cli.options import QuietOpt
 from aicost_cli.errors import ExitCode
 from aicost_cli.ingest.formats import RequestFormat
@@ -26,6 +26,21 @@ def summary(result: IngestResult) -> str:
     )
     if result.files_skipped:
         text += f"; {result.files_skipped:,} unchanged file(s) skipped"
+    if result.unpriced:
+        reported = (
+            f" (their sources reported {result.unpriced_source_cost} in cost)"
+            if result.unpriced_source_cost is not None
+            else ""
+        )
+        text += (
+            f"\n{result.unpriced:,} of {result.model_calls:,} model call(s) have no price"
+            f"{reported}: see 'aicost prices missing'"
+        )
+    if result.build is not None and result.build.full:
+        text += (
+            f"\nrebuilt all {result.build.days_rebuilt:,} day(s) of derived data "
+            f"({result.build.reason})"
+        )
     return text
 
 
@@ -63,41 +78,46 @@ def requests(
     from aicost_cli.ingest.requests import ingest_requests
 
     sources.check_local(paths)  # a typo must not create an empty database first
-    with open_db() as con:
-        if quiet or not sys.stderr.isatty():
+    db_path = STATE.db_path()
+    if quiet or not sys.stderr.isatty():
+        result = ingest_requests(
+            db_path,
+            paths,
+            config=config,
+            forced_format=fmt,
+            endpoint_url=endpoint_url,
+            force=force,
+        )
+    else:
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        with Progress(
+            TextColumn("ingest"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            transient=True,
+        ) as bar:
+            task = bar.add_task("ingest", total=None)
+
+            def progress(done: int, total: int, _name: str) -> None:
+                bar.update(task, completed=done, total=total)
+
             result = ingest_requests(
-                con, paths, config=config, forced_format=fmt, endpoint_url=endpoint_url, force=force
+                db_path,
+                paths,
+                config=config,
+                forced_format=fmt,
+                endpoint_url=endpoint_url,
+                force=force,
+                progress=progress,
             )
-        else:
-            from rich.progress import (
-                BarColumn,
-                DownloadColumn,
-                Progress,
-                TextColumn,
-                TimeRemainingColumn,
-            )
-
-            with Progress(
-                TextColumn("ingest"),
-                BarColumn(),
-                DownloadColumn(),
-                TimeRemainingColumn(),
-                transient=True,
-            ) as bar:
-                task = bar.add_task("ingest", total=None)
-
-                def progress(done: int, total: int, _name: str) -> None:
-                    bar.update(task, completed=done, total=total)
-
-                result = ingest_requests(
-                    con,
-                    paths,
-                    config=config,
-                    forced_format=fmt,
-                    endpoint_url=endpoint_url,
-                    force=force,
-                    progress=progress,
-                )
     if not quiet:
         print(summary(result), file=sys.stderr)
     if result.quarantined:

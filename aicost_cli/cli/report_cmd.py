@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -9,6 +10,7 @@ import typer
 from aicost_cli import reports
 from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream
 from aicost_cli.cli.options import FormatOpt, OutputOpt, SinceOpt, UntilOpt
+from aicost_cli.config import Config
 from aicost_cli.errors import UsageError
 from aicost_cli.output import OutputFormat, render
 
@@ -23,6 +25,20 @@ UNIT_COLUMNS = [
     "cost_per_unit",
     "net_value",
 ]
+
+
+def _current(config: Config) -> None:
+    """Rebuild first when the config, catalog or aicost changed since the
+    last build, saying so on stderr (the report then reads current data)."""
+    from aicost_cli import build
+
+    result = build.ensure_current(STATE.db_path(), config)
+    if result is not None:
+        print(
+            f"aicost: rebuilt {result.days_rebuilt:,} day(s) of derived data first "
+            f"({result.reason})",
+            file=sys.stderr,
+        )
 
 
 @app.command("unit-economics")
@@ -44,6 +60,7 @@ def unit_economics(
             hint="use 'aicost report attribution --by ...'",
         )
     config = STATE.config()
+    _current(config)
     with open_db(read_only=True) as con:
         table = reports.unit_economics(
             con, config, period=period, time_range=reports.TimeRange(since, until)
@@ -77,6 +94,7 @@ def attribution(
     """Who and what caused the spend, with each group's share of it."""
     dims = reports.parse_dimensions(by)
     config = STATE.config()
+    _current(config)
     with open_db(read_only=True) as con:
         table = reports.attribution(con, config, dims, time_range=reports.TimeRange(since, until))
     names = [c for c in table.column_names if c not in ("unpriced_operations", "currency")]

@@ -1,51 +1,71 @@
 -- int_operations_attributed
 -- Purpose: resolve attribution (feature, team, user, prompt version,
---          environment, conversation) and the unit id of staged operations,
---          using the configured metadata keys, then the source's own fields.
--- Grain:   one row per staged record (same as stg_operations).
+--          environment, conversation) and the unit id of landed operations,
+--          with the configured metadata keys, then the source's own fields.
+-- Grain:   one row per landed record of the days being built (same rows as
+--          int_operations_unioned).
+-- materialized: view
+-- reads: int_operations_unioned, int_otel_trace_roots
 -- Attribute maps, looked up in this order for each configured key:
--- attributes (the source's primary metadata), attributes_fallback (e.g. OTel
--- resource attributes, LiteLLM requester_metadata), attributes_tags ('key:value'
--- tags); then the source's own field (native_*).
--- Reads:   stg_operations (the ingest points it at one format's staging model),
---          the aicost_attr_<field> macros, generated from the [attribution]
---          config (configured keys in priority order).
--- Materialization: view.
+-- attributes (the source's primary metadata: LiteLLM spend_logs_metadata,
+-- OTel span attributes, Bedrock requestMetadata), attributes_fallback (LiteLLM
+-- requester_metadata; for OTel the attributes of the trace's root span, from
+-- int_otel_trace_roots), attributes_tags ('key:value' tags; OTel resource
+-- attributes); then the source's own field (native_*). The aicost_attr_<field>
+-- macros are generated from the [attribution] config by the build
+-- (models.define_attribution_macros): keys are string literals, never SQL.
 
 with
 
-staged as (
-    select * from stg_operations
+landed as (
+    select * from int_operations_unioned
+),
+
+trace_roots as (
+    select * from int_otel_trace_roots
+),
+
+with_roots as (
+    select
+        landed.* exclude (attributes_fallback),
+        case
+            when landed.source_format = 'otel' then trace_roots.root_attributes
+            else landed.attributes_fallback
+        end as attributes_fallback
+    from landed
+    left join trace_roots
+        on landed.source_format = 'otel'
+        and landed.trace_id = trace_roots.trace_id
 ),
 
 resolved as (
     select
-        staged.*,
+        with_roots.*,
         coalesce(
-            aicost_attr_feature(staged.attributes, staged.attributes_fallback, staged.attributes_tags),
-            staged.native_feature
+            aicost_attr_feature(with_roots.attributes, with_roots.attributes_fallback, with_roots.attributes_tags),
+            with_roots.native_feature
         ) as resolved_feature,
         coalesce(
-            aicost_attr_team(staged.attributes, staged.attributes_fallback, staged.attributes_tags),
-            staged.native_team
+            aicost_attr_team(with_roots.attributes, with_roots.attributes_fallback, with_roots.attributes_tags),
+            with_roots.native_team
         ) as resolved_team,
         coalesce(
-            aicost_attr_user(staged.attributes, staged.attributes_fallback, staged.attributes_tags),
-            staged.native_user
+            aicost_attr_user(with_roots.attributes, with_roots.attributes_fallback, with_roots.attributes_tags),
+            with_roots.native_user
         ) as resolved_user,
         coalesce(
-            aicost_attr_prompt_version(staged.attributes, staged.attributes_fallback, staged.attributes_tags),
-            staged.native_prompt_version
+            aicost_attr_prompt_version(with_roots.attributes, with_roots.attributes_fallback, with_roots.attributes_tags),
+            with_roots.native_prompt_version
         ) as resolved_prompt_version,
         coalesce(
-            aicost_attr_environment(staged.attributes, staged.attributes_fallback, staged.attributes_tags),
-            staged.native_environment
+            aicost_attr_environment(with_roots.attributes, with_roots.attributes_fallback, with_roots.attributes_tags),
+            with_roots.native_environment
         ) as resolved_environment,
         coalesce(
-            aicost_attr_conversation(staged.attributes, staged.attributes_fallback, staged.attributes_tags),
-            staged.native_conversation_id
+            aicost_attr_conversation(with_roots.attributes, with_roots.attributes_fallback, with_roots.attributes_tags),
+            with_roots.native_conversation_id
         ) as resolved_conversation_id
-    from staged
+    from with_roots
 ),
 
 final as (
@@ -87,8 +107,7 @@ final as (
         resolved.source_cost,
         resolved.source_file,
         resolved.source_line,
-        resolved.source_record,
-        resolved.quarantine_reason
+        resolved.ingest_run_id
     from resolved
 )
 

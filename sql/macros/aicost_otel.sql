@@ -9,6 +9,16 @@ create or replace temp macro aicost_otel_value(v) as (
     )
 );
 
+-- An OTLP attribute list as (key, text value) entries, without entries whose
+-- key is missing or whose value is longer than 1,024 characters (prompts,
+-- completions, tool payloads: content, not attribution).
+create or replace temp macro aicost_otel_entries(attrs) as (
+    list_filter(
+        list_transform(attrs, lambda a: {'key': a.key, 'value': aicost_otel_value(a.value)}),
+        lambda entry: entry.key is not null and coalesce(strlen(entry.value), 0) <= 1024
+    )
+);
+
 -- An OTLP attribute list as MAP(VARCHAR, VARCHAR). The OTel spec requires
 -- unique keys; should an exporter repeat one anyway, its first value wins
 -- (the slower de-duplicating branch runs only for such lists).
@@ -16,14 +26,11 @@ create or replace temp macro aicost_otel_map(attrs) as (
     case
         when attrs is null or len(attrs) = 0 then null
         when len(list_distinct(list_transform(attrs, lambda a: a.key))) = len(attrs)
-            and list_position(list_transform(attrs, lambda a: a.key), null) is null
-            then map_from_entries(
-                list_transform(attrs, lambda a: {'key': a.key, 'value': aicost_otel_value(a.value)})
-            )
+            then map_from_entries(aicost_otel_entries(attrs))
         else map_from_entries(list_filter(
-            list_transform(attrs, lambda a: {'key': a.key, 'value': aicost_otel_value(a.value)}),
-            lambda entry, i: entry.key is not null and list_position(
-                list_transform(attrs, lambda a: a.key), entry.key
+            aicost_otel_entries(attrs),
+            lambda entry, i: list_position(
+                list_transform(aicost_otel_entries(attrs), lambda e: e.key), entry.key
             ) = i
         ))
     end

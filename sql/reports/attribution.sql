@@ -3,7 +3,11 @@
 --          cost grouped by the requested dimensions, with each group's share.
 -- Grain:   one row per combination of the requested dimensions
 --          (attribution_groups, built by the report runner from a fixed
---          whitelist of dimension columns of operation_facts).
+--          whitelist of dimension columns: from the daily rollup for whole
+--          days, from operation_measures for a partial day or for the
+--          dimensions the rollup does not keep: user and tag:<key>).
+-- materialized: query
+-- reads: attribution_groups
 -- Parameters: none here; the runner filters attribution_groups by time.
 -- share is estimated_cost / total estimated_cost, rounded half-up to 6
 -- decimals by integer arithmetic.

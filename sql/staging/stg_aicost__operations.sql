@@ -6,8 +6,8 @@
 --          lenient (we define it, so an inconsistent record is an error).
 -- Grain:   one row per record (line) read from the source (before de-duplication).
 -- Key:     operation_id (required).
--- Reads:   raw_aicost (defined by the ingest over the files of one batch).
--- Materialization: view.
+-- materialized: view
+-- reads: raw_aicost
 --
 -- Token semantics: the usage classes are EXCLUSIVE and taken as written:
 -- input_tokens = uncached input only; cache_read_tokens, cache_write_5m_tokens

@@ -5,8 +5,8 @@
 --          as canonical operations, with a quarantine reason.
 -- Grain:   one row per record read from the source (before de-duplication).
 -- Key:     operation_id = requestId | hash of the record's identifying fields.
--- Reads:   raw_bedrock (defined by the ingest over the files of one batch).
--- Materialization: view.
+-- materialized: view
+-- reads: raw_bedrock
 --
 -- Token semantics: input.inputTokenCount is UNCACHED input; cache reads
 -- (input.cacheReadInputTokenCount) and cache writes
@@ -133,9 +133,12 @@ final as (
     select
         coalesce(
             nullif(counted."requestId", ''),
-            'sha256:' || sha256(concat_ws('|', counted."timestamp", counted."modelId",
+            -- no id: an unambiguous hash (a JSON array); the ingest appends
+            -- the occurrence number within the file
+            'sha256:' || sha256(to_json(list_value(counted."timestamp", counted."modelId",
                 counted."accountId", counted.identity_arn, counted.operation,
-                counted.raw_input_tokens, counted.raw_output_tokens))
+                counted.raw_input_tokens, counted.raw_output_tokens,
+                counted.raw_cache_read_tokens, counted.raw_cache_write_tokens)))
         ) as operation_id,
         'bedrock' as source_format,
         nullif(counted."requestMetadata"['trace_id'], '') as trace_id,

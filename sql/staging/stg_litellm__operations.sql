@@ -4,8 +4,8 @@
 -- Grain:   one row per record read from the source (before de-duplication).
 -- Key:     operation_id = id (response id) | request_id (SpendLogs) |
 --          litellm_call_id | call_id | hash of the record.
--- Reads:   raw_litellm (defined by the ingest over the files of one batch).
--- Materialization: view.
+-- materialized: view
+-- reads: raw_litellm
 --
 -- Token semantics: LiteLLM reports usage OpenAI-shaped. prompt_tokens INCLUDES
 -- cache reads (prompt_tokens_details.cached_tokens / cache_read_input_tokens)
@@ -100,9 +100,15 @@ final as (
             nullif(counted.request_id, ''),
             nullif(counted.litellm_call_id, ''),
             nullif(counted.call_id, ''),
-            'sha256:' || sha256(concat_ws('|', counted."startTime", counted.model,
-                counted.raw_prompt_tokens, counted.raw_completion_tokens, counted.trace_id,
-                counted.session_id, counted.end_user))
+            -- no id: a hash of what identifies the call, unambiguous (a JSON
+            -- array: NULLs and separators inside values cannot collide); the
+            -- ingest appends the occurrence number within the file
+            'sha256:' || sha256(to_json(list_value(counted."startTime", counted."endTime",
+                counted.model, counted.model_group, counted.call_type,
+                counted.raw_prompt_tokens, counted.raw_completion_tokens,
+                counted.raw_cache_read_tokens, counted.raw_cache_write_tokens,
+                counted.trace_id, counted.litellm_trace_id, counted.session_id,
+                counted.end_user, counted.status, coalesce(counted.response_cost, counted.spend))))
         ) as operation_id,
         'litellm' as source_format,
         coalesce(nullif(counted.trace_id, ''), nullif(counted.litellm_trace_id, '')) as trace_id,

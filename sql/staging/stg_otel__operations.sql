@@ -6,11 +6,9 @@
 -- Grain:   one row per span read from the source (before de-duplication).
 -- Key:     operation_id = '<traceId>:<spanId>' (lower-case hex; span ids are
 --          only unique within a trace); parent_id = '<traceId>:<parentSpanId>'.
--- Reads:   raw_otel (defined by the ingest over the files of one batch).
--- Materialization: view. The CTEs up to span_fields are NOT MATERIALIZED on
--- purpose: trace_roots and the spans each stream the raw records (a second,
--- roots-only scan) instead of DuckDB buffering a whole batch to share it
--- (1M spans: 24.3 s / 2.2 GB -> 19.8 s / 1.1 GB).
+-- materialized: view
+-- reads: raw_otel
+-- The CTEs are NOT MATERIALIZED on purpose: the spans stream from the reader.
 --
 -- Attribute names: current GenAI semantic conventions first, then the
 -- deprecated ones (gen_ai.system, gen_ai.usage.prompt/completion_tokens),
@@ -28,11 +26,15 @@
 -- subtraction would go negative, only what fits is subtracted.
 -- gen_ai.usage.output_tokens includes reasoning tokens.
 --
--- Attribution maps, in lookup order: the span's own attributes, then the
--- attributes of its trace's root span (agent frameworks put feature and team
--- on the root only; the root is looked up among the spans of the same batch),
--- then resource attributes; feature finally falls back to the resource's
--- service.name (unless it is the SDK default 'unknown_service...').
+-- Attribution maps: attributes = the span's own attributes, attributes_tags =
+-- resource attributes; attributes_fallback is left NULL here: the build fills
+-- it with the attributes of the trace's root span (int_otel_trace_roots),
+-- looked up across every landed span, so a root that arrives in a later file
+-- or run still attributes its children. Feature finally falls back to the
+-- resource's service.name (unless it is the SDK default 'unknown_service...').
+-- Attribute values longer than 1,024 characters (prompts, completions, tool
+-- payloads) are left out of the maps: they are content, not attribution, and
+-- would make the landing table as large as the conversations.
 
 with
 
@@ -98,19 +100,9 @@ span_fields as not materialized (
     from spans
 ),
 
-trace_roots as (
-    select
-        span_fields.trace_hex,
-        any_value(span_fields.span_attributes) as root_attributes
-    from span_fields
-    where span_fields.parent_hex is null and span_fields.trace_hex is not null
-    group by span_fields.trace_hex
-),
-
 with_usage as (
     select
         span_fields.*,
-        trace_roots.root_attributes,
         coalesce(
             span_fields.span_attributes['gen_ai.usage.input_tokens'],
             span_fields.span_attributes['gen_ai.usage.prompt_tokens'],
@@ -149,7 +141,6 @@ with_usage as (
             span_fields.span_attributes['gen_ai.openai.request.service_tier']
         ) as raw_service_tier
     from span_fields
-    left join trace_roots on span_fields.trace_hex = trace_roots.trace_hex
 ),
 
 counted as (
@@ -188,8 +179,9 @@ final as (
     select
         coalesce(
             counted.trace_hex || ':' || counted.span_hex,
-            'sha256:' || sha256(concat_ws('|', counted.source_file, counted.source_line,
-                counted.trace_hex, counted.span_hex, counted.span_name, counted.raw_start))
+            'sha256:' || sha256(to_json(list_value(counted.source_file,
+                cast(counted.source_line as varchar), counted.trace_hex, counted.span_hex,
+                counted.span_name, counted.raw_start)))
         ) as operation_id,
         'otel' as source_format,
         counted.trace_hex as trace_id,
@@ -225,7 +217,7 @@ final as (
         ) as error_type,
         date_diff('millisecond', counted.start_ts, counted.end_ts) as latency_ms,
         counted.span_attributes as attributes,
-        counted.root_attributes as attributes_fallback,
+        cast(null as map(varchar, varchar)) as attributes_fallback,
         counted.resource_attributes as attributes_tags,
         case
             when not starts_with(counted.resource_attributes['service.name'], 'unknown_service')

@@ -1,0 +1,381 @@
+"""Stage request-log records into the run's scratch database.
+
+The stager turns files into rows of ``staged_ops`` (each format's staging
+model over its reader: canonical, typed, configuration-free columns with a
+``quarantine_reason``) and ``staged_quarantine`` (whole files or lines that
+are not records), in a scratch DuckDB file that is the stager's connection:
+the store is only read (attached read-only) until the run commits.
+
+* fast path: small files are read together (up to 256 MB) with one
+  ``read_json(files, columns=..., ignore_errors=true)`` into a temp table
+  whose rowids give each record's ordinal (= its line: malformed lines come
+  back as all-NULL rows, so ordinals stay aligned); a bigger file is streamed
+  on its own, ``WITH ORDINALITY`` numbering its lines;
+* careful path, for any file in which a record was quarantined (or with blank
+  lines, or unreadable as a whole): the file is re-read line by line, so that
+  every quarantined record carries its exact line and raw text, and good
+  records are kept. A big streamed NDJSON file keeps its good rows and
+  re-reads only its problem lines.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+from aicost_cli import models
+from aicost_cli.ingest import sources
+from aicost_cli.ingest.detect import Layout, is_gzip
+from aicost_cli.ingest.formats import READ_SPECS, ReadSpec, RequestFormat, sql_type
+from aicost_cli.ingest.lines import one_line, pick_lines, read_lines
+
+#: files are read together up to this size; a bigger file is read on its own,
+#: streamed (its ordinal is its line: nothing is buffered before staging)
+BATCH_BYTES = 256 << 20
+BATCH_FILES = 2000
+#: the staged rows of the run, in the scratch database
+STAGED = "staged_ops"
+
+_MAX_OBJECT = 1 << 29
+#: read_json sizes its buffers by maximum_object_size: 512 MB cost 1.5 GB of
+#: RSS and 3x the time on a 1.4 GB NDJSON file; lines longer than this are
+#: still read (measured with a 20 MB line), only whole-file documents need more.
+_NDJSON_OBJECT = 1 << 24
+#: a streamed file with more problem lines than this is re-read whole instead
+_MAX_RESTAGED_LINES = 100_000
+
+
+def _bulk_relation(
+    spec: ReadSpec, layout: str, source: str, max_object: int, *, ordinality: bool
+) -> str:
+    """The fast-path reader of ``spec`` over ``source`` (a SQL file list or
+    parameter) as a FROM-able relation: with ``filename`` for a batch of files,
+    or WITH ORDINALITY (the record's line) for one streamed file."""
+    options = (
+        f"format='{_READ_FORMAT[layout]}', ignore_errors=true, maximum_object_size={max_object}"
+        + ("" if ordinality else ", filename=true")
+    )
+    suffix = " with ordinality" if ordinality else ""
+    if spec.reader == "objects":
+        keep = "ordinality" if ordinality else "filename"
+        return (
+            f"(select {keep}, unnest(from_json(json, '{spec.fast_structure()}')) "
+            f"from read_json_objects({source}, {options}){suffix})"
+        )
+    return f"read_json({source}, {options}, columns={_columns_literal(spec)}){suffix}"
+
+
+def _max_object(layout: str, files: list[sources.SourceFile]) -> int:
+    if layout == Layout.NDJSON:
+        return _NDJSON_OBJECT
+    largest = max(f.size for f in files)
+    return min(_MAX_OBJECT, max(_NDJSON_OBJECT, 16 * largest))
+
+
+_STAGING = {fmt: f"stg_{fmt.value}__operations" for fmt in RequestFormat}
+_READ_FORMAT = {
+    Layout.NDJSON: "newline_delimited",
+    Layout.ARRAY: "array",
+    Layout.DOCUMENT: "unstructured",
+}
+
+
+def _spec(fmt: RequestFormat) -> ReadSpec:
+    return next(spec for (f, _), spec in READ_SPECS.items() if f == fmt)
+
+
+def _columns_literal(spec: ReadSpec) -> str:
+    # our own constants, not user input
+    return (
+        "{" + ", ".join(f"'{name}': '{sql_type(typ)}'" for name, typ in spec.columns.items()) + "}"
+    )
+
+
+def _empty_raw_sql(spec: ReadSpec) -> str:
+    cols = ", ".join(
+        f'cast(null as {sql_type(typ)}) as "{name}"' for name, typ in spec.columns.items()
+    )
+    return (
+        f"create or replace temp view raw_{spec.format.value} as select {cols}, "
+        "cast(null as varchar) as source_file, cast(null as bigint) as source_line, "
+        "cast(null as varchar) as source_record limit 0"
+    )
+
+
+class Stager:
+    """Fill ``staged_ops`` and ``staged_quarantine`` on the scratch connection."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection) -> None:
+        self.con = con
+        self.batch_no = 0
+        self.available = {
+            fmt for fmt in RequestFormat if _STAGING[fmt] in models.model_names("staging")
+        }
+        models.load_macros(con)
+        self.specs = {fmt: _spec(fmt) for fmt in RequestFormat}
+        for fmt in self.available:
+            con.execute(_empty_raw_sql(self.specs[fmt]))
+            models.create_views(con, [_STAGING[fmt]])
+        first = _STAGING[sorted(self.available)[0]]
+        # Outside any transaction (so that a failed read cannot abort the run);
+        # a killed run leaves only the scratch file, deleted by the next run.
+        con.execute(
+            f"create or replace table {STAGED} as "
+            f"select *, 0::integer as batch_no from {models.sql_identifier(first)} limit 0"
+        )
+        con.execute(
+            "create or replace table staged_quarantine (source_file varchar, "
+            "source_line bigint, source_format varchar, reason varchar, record varchar)"
+        )
+        con.execute(
+            "create or replace temp table batch_files (local_path varchar, source_file varchar)"
+        )
+
+    # -- helpers -----------------------------------------------------------
+
+    def _stage_from_raw(self, fmt: RequestFormat) -> None:
+        """Append the raw relation's records to the scratch table as a new batch.
+        batch_no only grows, so zone maps confine per-batch checks to the
+        batch's own row groups (no rescan of everything staged so far)."""
+        self.batch_no += 1
+        self.con.execute(
+            f"insert into {STAGED} select *, ? from {models.sql_identifier(_STAGING[fmt])}",
+            [self.batch_no],
+        )
+
+    def quarantine_file(self, name: str, fmt: RequestFormat | None, reason: str) -> None:
+        self.con.execute(
+            "insert into staged_quarantine values (?, null, ?, ?, null)",
+            [name, fmt.value if fmt else None, reason],
+        )
+
+    def _files_with_problems(self) -> list[str]:
+        """Files of the current batch with a quarantined record."""
+        rows = self.con.execute(
+            f"select distinct source_file from {STAGED} "
+            "where batch_no = ? and quarantine_reason is not null",
+            [self.batch_no],
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    def _drop_staged(self, names: list[str]) -> None:
+        self.con.execute(
+            f"delete from {STAGED} where batch_no = ? "
+            "and source_file in (select unnest(?::varchar[]))",
+            [self.batch_no, names],
+        )
+
+    # -- fast path -----------------------------------------------------------
+
+    def stage_fast(
+        self, fmt: RequestFormat, layout: str, files: list[sources.SourceFile]
+    ) -> list[sources.SourceFile]:
+        """Stage a batch in one read. Returns the files that need the careful path."""
+        spec = self.specs[fmt]
+        if len(files) == 1 and files[0].size >= BATCH_BYTES:
+            return self._stage_streamed(spec, layout, files[0])
+        self.con.execute("delete from batch_files")
+        self.con.executemany(
+            "insert into batch_files values (?, ?)", [[str(f.local), f.name] for f in files]
+        )
+        read = _bulk_relation(spec, layout, "?", _max_object(layout, files), ordinality=False)
+        try:
+            self.con.execute(
+                f"create or replace temp table raw_read as select * from {read}",
+                [[str(f.local) for f in files]],
+            )
+        except duckdb.Error:
+            return files  # something in the batch cannot be read in bulk: go file by file
+        cols = ", ".join(f'raw_read."{name}"' for name in spec.columns)
+        self.con.execute(
+            f"create or replace temp view raw_{fmt.value} as "
+            f"select {cols}, batch_files.source_file, "
+            "raw_read.rowid - first_rows.first_rowid + 1 as source_line, "
+            "cast(null as varchar) as source_record "
+            "from raw_read "
+            "inner join batch_files on raw_read.filename = batch_files.local_path "
+            "inner join (select filename, min(rowid) as first_rowid "
+            "from raw_read group by filename) "
+            "as first_rows on raw_read.filename = first_rows.filename"
+        )
+        self._stage_from_raw(fmt)
+        self.con.execute("drop table raw_read")
+        return self._set_aside_problems(files)
+
+    def _set_aside_problems(self, files: list[sources.SourceFile]) -> list[sources.SourceFile]:
+        problems = self._files_with_problems()
+        if problems:
+            self._drop_staged(problems)
+        return [f for f in files if f.name in set(problems)]
+
+    def _stage_streamed(
+        self, spec: ReadSpec, layout: str, source: sources.SourceFile
+    ) -> list[sources.SourceFile]:
+        """One big file, streamed from the reader into staging: WITH ORDINALITY
+        numbers its records in file order (= lines, as malformed lines come
+        back as NULL rows), so nothing has to be buffered to number them."""
+        path = models.sql_string(str(source.local))
+        read = _bulk_relation(spec, layout, path, _max_object(layout, [source]), ordinality=True)
+        cols = ", ".join(f'raw."{name}"' for name in spec.columns)
+        self.con.execute(
+            f"create or replace temp view raw_{spec.format.value} as "
+            f"select {cols}, {models.sql_string(source.name)} as source_file, "
+            "raw.ordinality::bigint as source_line, cast(null as varchar) as source_record "
+            f"from {read} as raw"
+        )
+        try:
+            self._stage_from_raw(spec.format)
+        except duckdb.Error:
+            return [source]  # cannot be read in bulk (the failed insert left nothing)
+        if layout != Layout.NDJSON or is_gzip(source.local):
+            # line numbers are only known to equal ordinals where the blank-line
+            # check ran (uncompressed files): otherwise re-read the whole file
+            return self._set_aside_problems([source])
+        return self._restage_problem_lines(spec, source)
+
+    def _restage_problem_lines(
+        self, spec: ReadSpec, source: sources.SourceFile
+    ) -> list[sources.SourceFile]:
+        """A big NDJSON file keeps its good rows; only the lines with a problem
+        are re-read (by line number, in one pass that splits only the chunks
+        holding them) and staged tolerantly, as the careful path would."""
+        bad = [
+            int(row[0])
+            for row in self.con.execute(
+                f"select source_line from {STAGED} where batch_no = ? "
+                "and quarantine_reason is not null order by source_line",
+                [self.batch_no],
+            ).fetchall()
+        ]
+        if not bad:
+            return []
+        if len(bad) > _MAX_RESTAGED_LINES:
+            self._drop_staged([source.name])
+            return [source]
+        lines = pick_lines(source.local, bad)
+        if lines.column("line_no").to_pylist() != bad:
+            # the file changed under us, or its lines are not its ordinals:
+            # never swap a record for another line; re-read the whole file
+            self._drop_staged([source.name])
+            return [source]
+        self.con.execute(
+            f"delete from {STAGED} where batch_no = ? and quarantine_reason is not null",
+            [self.batch_no],
+        )
+        self.con.register("picked_lines", lines)
+        try:
+            self.con.execute("create or replace temp table raw_lines as select * from picked_lines")
+        finally:
+            self.con.unregister("picked_lines")
+        self._stage_raw_lines(spec, source, "raw_lines.line_no")
+        return []
+
+    # -- careful path --------------------------------------------------------
+
+    def stage_careful(self, fmt: RequestFormat, layout: str, source: sources.SourceFile) -> None:
+        spec = self.specs[fmt]
+        path = str(source.local)
+        self.con.execute(
+            "create or replace temp table current_file as select ?::varchar as source_file",
+            [source.name],
+        )
+        try:
+            if layout == Layout.CSV:
+                self._read_csv_export(spec, source)
+                return
+            if layout in (Layout.NDJSON, Layout.EMPTY):
+                lines, problem = read_lines(source.local)
+                if problem:
+                    self.quarantine_file(source.name, fmt, f"file cannot be read: {problem}")
+                self.con.register("careful_lines", lines)
+                try:
+                    self.con.execute(
+                        "create or replace temp table raw_lines as select * from careful_lines"
+                    )
+                finally:
+                    self.con.unregister("careful_lines")
+                line_no = "raw_lines.line_no"
+            else:
+                self.con.execute(
+                    "create or replace temp table raw_lines as select json::varchar as line "
+                    f"from read_json_objects(?, format='{_READ_FORMAT[layout]}', "
+                    f"maximum_object_size={_MAX_OBJECT})",
+                    [path],
+                )
+                line_no = "raw_lines.rowid + 1" if layout == Layout.ARRAY else "1"
+        except duckdb.Error as exc:
+            self.quarantine_file(source.name, fmt, f"file cannot be read: {one_line(exc)}")
+            return
+        self._stage_raw_lines(spec, source, line_no)
+
+    def _stage_raw_lines(self, spec: ReadSpec, source: sources.SourceFile, line_no: str) -> None:
+        """Stage the records of ``raw_lines`` (whole lines, parsed tolerantly);
+        lines that are not JSON objects go to quarantine with their text."""
+        fmt = spec.format
+        self.con.execute(
+            "create or replace temp table current_file as select ?::varchar as source_file",
+            [source.name],
+        )
+        self.con.execute(
+            "insert into staged_quarantine select ?, "
+            f"{line_no}, ?, "
+            "case when json_valid(line) then 'record is not a JSON object' "
+            "else 'line is not valid JSON' end, left(line, 10000) "
+            "from raw_lines where trim(coalesce(line, ''), ' \t\r') <> '' "
+            "and coalesce(case when json_valid(line) then json_type(line) end, '') <> 'OBJECT'",
+            [source.name, fmt.value],
+        )
+        structure = spec.careful_structure()
+        picked = ", ".join(_careful_column(spec, name) for name in spec.columns)
+        self.con.execute(
+            f"create or replace temp view raw_{fmt.value} as select {picked}, "
+            "parsed.source_file, parsed.source_line, parsed.source_record from ("
+            f"select from_json(case when json_valid(line) then line end, '{structure}') as record, "
+            "current_file.source_file, "
+            f"{line_no} as source_line, left(line, 10000) as source_record "
+            "from raw_lines cross join current_file "
+            "where case when json_valid(line) then json_type(line) end = 'OBJECT'"
+            ") as parsed",
+        )
+        self._stage_from_raw(fmt)
+
+    def _read_csv_export(self, spec: ReadSpec, source: sources.SourceFile) -> None:
+        """LiteLLM SpendLogs exported as CSV: header row; JSON columns as text."""
+        self.con.execute(
+            "create or replace temp table raw_csv as select * from read_csv(?, header=true, "
+            "all_varchar=true, auto_detect=true, strict_mode=false)",
+            [str(source.local)],
+        )
+        present = {row[0] for row in self.con.execute("describe raw_csv").fetchall()}
+        picked = []
+        for name, typ in spec.columns.items():
+            if name in present and spec.is_nested(name):
+                structure = ReadSpec.structure_of(typ)
+                picked.append(
+                    f'from_json(case when json_valid("{name}") then "{name}" end, '
+                    f"'{structure}') as \"{name}\""
+                )
+            elif name in present:
+                picked.append(f'"{name}"::{sql_type(typ)} as "{name}"')
+            else:
+                picked.append(f'cast(null as {sql_type(typ)}) as "{name}"')
+        self.con.execute(
+            f"create or replace temp view raw_{spec.format.value} as select {', '.join(picked)}, "
+            "current_file.source_file, raw_csv.rowid + 2 as source_line, "
+            "null::varchar as source_record from raw_csv cross join current_file",
+        )
+        self._stage_from_raw(spec.format)
+
+
+def _careful_column(spec: ReadSpec, name: str) -> str:
+    """A nested column read tolerantly: JSON string holding JSON unwrapped,
+    then converted with non-strict from_json (a mismatched leaf becomes NULL)."""
+    if not spec.is_nested(name):
+        return f'parsed.record."{name}" as "{name}"'
+    column = spec.columns[name]
+    structure = ReadSpec.structure_of(column)
+    raw = f'parsed.record."{name}"'
+    unwrapped = (
+        f"case when json_type({raw}) = 'VARCHAR' and json_valid({raw} ->> '$') "
+        f"then ({raw} ->> '$')::json else {raw} end"
+    )
+    return f"from_json({unwrapped}, '{structure}') as \"{name}\""
