@@ -3,6 +3,13 @@
 Unknown keys and bad values are :class:`ConfigError` naming the file, the key
 and the expected form. Money may be written as a TOML number or a string and
 is read exactly (``value_per_unit = 18.00`` and ``"18.00"`` are the same).
+
+``[exchange_rates]`` converts prices stated in another currency into the
+reporting ``currency``: ``USD = "0.92"`` means 1 USD = 0.92 units of the
+reporting currency. Keys are 3-letter codes (upper-cased); values are read
+exactly, must be positive, below 1,000,000,000 and have at most 18 decimals
+(the DECIMAL(38, 18) the pricing model reads). An entry for the reporting
+currency itself must be 1.
 """
 
 from __future__ import annotations
@@ -81,9 +88,13 @@ class Config:
     attribution: dict[str, tuple[str, ...]] = field(
         default_factory=lambda: dict(DEFAULT_ATTRIBUTION)
     )
+    #: 1 unit of the key's currency = this many units of ``currency``
+    exchange_rates: dict[str, Decimal] = field(default_factory=dict)
 
 
-_TOP_KEYS = ("db_path", "currency", "features", "attribution")
+_TOP_KEYS = ("db_path", "currency", "features", "attribution", "exchange_rates")
+EXCHANGE_RATE_LIMIT = Decimal(1_000_000_000)
+EXCHANGE_RATE_SCALE = 18
 _FEATURE_KEYS = ("owner", "unit", "value_per_unit")
 
 
@@ -143,6 +154,48 @@ def _feature(where: Path, name: str, raw: Any) -> FeatureConfig:
     return FeatureConfig(name=name, owner=owner, unit=unit, value_per_unit=money)
 
 
+def _exchange_rates(where: Path, raw: Any, currency: str) -> dict[str, Decimal]:
+    example = '[exchange_rates] then one line per currency, e.g. USD = "0.92"'
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{where}: 'exchange_rates' must be a table", hint=example)
+    rates: dict[str, Decimal] = {}
+    for code, value in raw.items():
+        key = f"exchange_rates.{code}"
+        if len(code) != 3 or not code.isascii() or not code.isalpha():
+            raise ConfigError(f"{where}: '{key}' is not a 3-letter ISO currency code", hint=example)
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise ConfigError(
+                f"{where}: '{key}' must be a rate like \"0.92\", got {type(value).__name__}"
+            )
+        try:
+            rate = Decimal(repr(value)) if isinstance(value, float) else Decimal(str(value).strip())
+        except InvalidOperation:
+            raise ConfigError(
+                f"{where}: '{key}' = {value!r} is not a number", hint=example
+            ) from None
+        if not rate.is_finite() or rate <= 0 or rate >= EXCHANGE_RATE_LIMIT:
+            raise ConfigError(
+                f"{where}: '{key}' must be a positive rate below 1,000,000,000, got {value!r}",
+                hint=f"1 {code.upper()} = that many {currency}",
+            )
+        exponent = rate.normalize().as_tuple().exponent
+        if isinstance(exponent, int) and exponent < -EXCHANGE_RATE_SCALE:
+            raise ConfigError(
+                f"{where}: '{key}' = {value!r} has more than {EXCHANGE_RATE_SCALE} decimals"
+            )
+        code = code.upper()
+        if code in rates:
+            raise ConfigError(f"{where}: '{key}' is given twice (currency codes ignore case)")
+        if code == currency:
+            if rate != 1:
+                raise ConfigError(
+                    f"{where}: '{key}' is the reporting currency: its rate can only be 1"
+                )
+            continue
+        rates[code] = rate
+    return rates
+
+
 def parse_config(data: dict[str, Any], where: Path) -> Config:
     for key in data:
         if key not in _TOP_KEYS:
@@ -170,12 +223,14 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
                 hint=f'e.g. {key} = ["feature", "use_case"]',
             )
         attribution[key] = tuple(keys)
+    exchange_rates = _exchange_rates(where, data.get("exchange_rates", {}), currency.upper())
     return Config(
         path=where,
         db_path=Path(db_path) if db_path else None,
         currency=currency.upper(),
         features=features,
         attribution=attribution,
+        exchange_rates=exchange_rates,
     )
 
 

@@ -11,7 +11,7 @@ from typing import Annotated
 import typer
 
 from aicost_cli import prices
-from aicost_cli.cli.context import handle_errors, open_db, output_stream
+from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream
 from aicost_cli.cli.options import FormatOpt, OutputOpt, QuietOpt
 from aicost_cli.output import OutputFormat, render
 
@@ -43,16 +43,21 @@ def import_(
     quiet: QuietOpt = False,
 ) -> None:
     """Import prices; they override bundled prices of the same model from their date on.
-    Every stored operation is re-priced."""
+    Then every stored operation is priced again (a full rebuild of the derived tables).
+
+    A per-token price above 0.01 USD (10,000 USD per million tokens: a
+    per-million price written as per-token) refuses the whole file."""
+    config = STATE.config()
     with open_db() as con:
-        result, repriced = prices.import_and_reprice(
-            con, file, effective_from.date() if effective_from else None
+        result, built = prices.import_and_rebuild(
+            con, config, file, effective_from.date() if effective_from else None
         )
     if not quiet:
         print(
             f"imported {result.rows_imported:,} price row(s) for "
             f"{result.models_imported:,} model(s) "
-            f"({result.skipped_total:,} entries skipped); re-priced {repriced:,} operation(s)",
+            f"({result.skipped_total:,} entries skipped); rebuilt {built.days_rebuilt:,} day(s), "
+            f"{built.operations:,} operation(s)",
             file=sys.stderr,
         )
 
@@ -66,9 +71,9 @@ def list_(
     fmt: FormatOpt = OutputFormat.TABLE,
     output: OutputOpt = None,
 ) -> None:
-    """Prices in the catalog (USD per million tokens in the table view)."""
+    """Prices in the catalog (per million tokens, in each row's currency)."""
     with open_db() as con:
-        prices.sync_bundled(con)
+        prices.ensure_bundled(con)
         table = prices.list_prices(con, model)
     with output_stream(output) as out:
         shown = [
@@ -91,8 +96,24 @@ def list_(
 @app.command("missing")
 @handle_errors
 def missing(fmt: FormatOpt = OutputFormat.TABLE, output: OutputOpt = None) -> None:
-    """Models of stored operations that have no price (their cost is unpriced, never 0)."""
+    """Models of stored operations that have no price (their cost is unpriced, never 0),
+    and those priced with a fallback rate (issue 'fallback', see pricing_basis)."""
     with open_db(read_only=True) as con:
         table = prices.missing_prices(con)
     with output_stream(output) as out:
-        render(table, fmt, out, title="models without a price")
+        render(
+            table,
+            fmt,
+            out,
+            title="models without a price, or priced with a fallback",
+            table_columns=[
+                "issue",
+                "provider",
+                "model",
+                "model_key",
+                "pricing_basis",
+                "operations",
+                "input_tokens",
+                "output_tokens",
+            ],
+        )

@@ -1,18 +1,18 @@
 -- int_prices_effective
--- Purpose: the price catalog with validity periods. A row is in effect from
---          its effective_from until effective_to (exclusive; NULL = open):
---          the next effective_from of the same (model_key, service_tier,
---          threshold_tokens, origin). Origin precedence: 'imported' rows
---          override 'bundled' rows of the same model_key -- the whole price
---          set of that key (all tiers and thresholds) -- from the key's first
---          imported effective_from on; bundled rows are cut off there, and
---          bundled rows that would only start after it are dropped.
---          So at any instant a model_key is priced by one origin only.
--- Grain:   one row per `prices` row that is in effect for a non-empty period.
--- Key:     price_id (also unique: model_key, service_tier, threshold_tokens,
---          origin, effective_from).
--- Reads:   prices.
--- Materialization: view.
+-- Purpose: the price catalog with validity periods; imported rows override bundled rows of their model_key.
+-- Grain: one row per `prices` row that is in effect for a non-empty period (key: price_id).
+-- materialized: view
+-- reads: prices
+--
+-- A row is in effect from its effective_from until effective_to (exclusive;
+-- NULL = open): the next effective_from of the same (model_key, service_tier,
+-- threshold_tokens, origin). Origin precedence: 'imported' rows override
+-- 'bundled' rows of the same model_key -- the whole price set of that key (all
+-- tiers and thresholds) -- from the key's first imported effective_from on;
+-- bundled rows are cut off there, and bundled rows that would only start after
+-- it are dropped. So at any instant a model_key is priced by one origin only.
+-- Also unique: (model_key, service_tier, threshold_tokens, origin, effective_from).
+-- Rates are in the row's `currency` (int_operations_priced converts).
 
 with
 
