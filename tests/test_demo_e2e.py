@@ -23,7 +23,8 @@ pytestmark = pytest.mark.slow
 
 @pytest.fixture(scope="module")
 def expected() -> dict[str, Any]:
-    return json.loads((SAMPLE / "expected.json").read_text())
+    data: dict[str, Any] = json.loads((SAMPLE / "expected.json").read_text())
+    return data
 
 
 @pytest.fixture(scope="module")
@@ -44,7 +45,8 @@ def cli_json(db: Path, *args: str) -> list[dict[str, Any]]:
         app, ["--db", str(db), "--config", str(SAMPLE / "aicost.toml"), *args, "--format", "json"]
     )
     assert result.exit_code == 0, result.output
-    return json.loads(result.stdout, parse_float=Decimal)
+    rows: list[dict[str, Any]] = json.loads(result.stdout, parse_float=Decimal)
+    return rows
 
 
 def test_unit_economics_matches_expected_to_the_cent(

@@ -10,6 +10,7 @@ import json
 import random
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -30,7 +31,7 @@ SONNET = {
 }
 
 
-def make_records(n: int, seed: int = 7) -> list[dict[str, object]]:
+def make_records(n: int, seed: int = 7) -> list[dict[str, Any]]:
     rng = random.Random(seed)
     records = []
     for i in range(n):
@@ -38,7 +39,7 @@ def make_records(n: int, seed: int = 7) -> list[dict[str, object]]:
         cache_write = rng.choice([0, 0, 0, 512])
         uncached = rng.randint(10, 4000)
         feature = rng.choice(["support-bot", "search", None])
-        meta: dict[str, object] = {"user_api_key_team_alias": rng.choice(["team-a", "team-b"])}
+        meta: dict[str, Any] = {"user_api_key_team_alias": rng.choice(["team-a", "team-b"])}
         if feature:
             meta["spend_logs_metadata"] = {"feature": feature, "prompt_version": "v2"}
         meta["usage_object"] = {
@@ -68,23 +69,23 @@ def make_records(n: int, seed: int = 7) -> list[dict[str, object]]:
     return records
 
 
-def expected_cost(records: list[dict[str, object]]) -> Decimal:
+def expected_cost(records: list[dict[str, Any]]) -> Decimal:
     total = Decimal(0)
     for rec in records:
-        usage = rec["metadata"]["usage_object"]  # type: ignore[index]
+        usage = rec["metadata"]["usage_object"]
         read = Decimal(usage["cache_read_input_tokens"])
         write = Decimal(usage["cache_creation_input_tokens"])
-        uncached = Decimal(rec["prompt_tokens"]) - read - write  # type: ignore[arg-type]
+        uncached = Decimal(rec["prompt_tokens"]) - read - write
         total += (
             uncached * SONNET["input"]
             + read * SONNET["cache_read"]
             + write * SONNET["cache_write"]
-            + Decimal(rec["completion_tokens"]) * SONNET["output"]  # type: ignore[arg-type]
+            + Decimal(rec["completion_tokens"]) * SONNET["output"]
         )
     return total
 
 
-def write_ndjson(path: Path, records: list[dict[str, object]]) -> None:
+def write_ndjson(path: Path, records: list[dict[str, Any]]) -> None:
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
 
 
@@ -105,7 +106,7 @@ def test_ingest_and_report_match_independent_figures(tmp_path: Path) -> None:
             r
             for r in records
             if r["metadata"].get("spend_logs_metadata", {}).get("feature") == feature
-        ]  # type: ignore[union-attr]
+        ]
         assert int(by_feature[feature]["operations"]) == len(mine)
         assert Decimal(by_feature[feature]["estimated_cost"]) == expected_cost(mine)
     total = sum(Decimal(r["estimated_cost"]) for r in rows)
@@ -121,7 +122,7 @@ def test_ingest_and_report_match_independent_figures(tmp_path: Path) -> None:
         r
         for r in records
         if r["metadata"].get("spend_logs_metadata", {}).get("feature") == "support-bot"
-    ]  # type: ignore[union-attr]
+    ]
     assert bot["units"] == len({r["trace_id"] for r in bot_records})
     assert bot["period_start"] == "2026-07-01T00:00:00Z"
 
