@@ -1,10 +1,11 @@
-# The Makefile is the only entry point: `make demo`, `make test`, `make bench`.
+# The Makefile is the only entry point: `make demo`, `make test`, `make test-fast`, `make lint`,
+# `make bench`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint fmt bench clean
+.PHONY: demo test test-fast lint fmt bench clean
 
 $(STAMP): pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -19,13 +20,23 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
+# Everything but the tests marked slow (pyproject `markers`): under a minute on 2 cores.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+# ruff, mypy --strict over aicost_cli and tests (pyproject [tool.mypy] files), and a
+# DuckDB parse (no binding) of every file under sql/.
+LINT_PATHS := aicost_cli tests bench sample_data
+
 lint: $(STAMP)
-	$(BIN)/ruff check aicost_cli tests bench sample_data
-	$(BIN)/ruff format --check aicost_cli
+	$(BIN)/ruff check $(LINT_PATHS)
+	$(BIN)/ruff format --check $(LINT_PATHS)
+	$(BIN)/mypy
+	$(BIN)/python -m tests.check_sql
 
 fmt: $(STAMP)
-	$(BIN)/ruff format aicost_cli tests
-	$(BIN)/ruff check --fix aicost_cli tests
+	$(BIN)/ruff format $(LINT_PATHS)
+	$(BIN)/ruff check --fix $(LINT_PATHS)
 
 # Benchmark: `make bench` (1M operations), `make bench SIZE=10m`; writes bench/RESULTS.md.
 SIZE ?= 1m
