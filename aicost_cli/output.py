@@ -196,7 +196,9 @@ def render(
     *,
     title: str | None = None,
     table_columns: list[str] | None = None,
+    width: int = 80,
 ) -> None:
+    """Write table in fmt to out; width (columns, at least 80) sizes the table view only."""
     if fmt is OutputFormat.CSV:
         write_csv(table, out)
     elif fmt is OutputFormat.JSON:
@@ -204,7 +206,7 @@ def render(
     elif fmt is OutputFormat.JSONL:
         write_jsonl(table, out)
     else:
-        write_table(table, out, title=title, columns=table_columns)
+        write_table(table, out, title=title, columns=table_columns, width=width)
 
 
 def to_text(table: pa.Table, fmt: OutputFormat) -> str:
