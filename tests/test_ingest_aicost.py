@@ -202,6 +202,7 @@ def operations(draw: st.DrawFn) -> list[tuple[str, dict[str, Any]]]:
     return lines
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(operations())
 def test_generated_records_are_stored_exactly(lines: list[tuple[str, dict[str, Any]]]) -> None:

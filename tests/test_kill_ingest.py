@@ -148,6 +148,7 @@ def run_until(
     return proc.returncode, trigger, last, wal_levels
 
 
+@pytest.mark.slow
 def test_killed_ingest_leaves_the_database_as_it_was(hermetic: Path) -> None:
     big = hermetic / "big.ndjson"
     big_cost = write_big_file(big)

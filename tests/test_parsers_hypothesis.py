@@ -277,6 +277,7 @@ def as_expected(row: tuple[Any, ...]) -> Expected:
 # --- round trip: canonical columns equal what the test computes ------------------
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(
     st.lists(st.integers(), min_size=1, max_size=6).flatmap(
@@ -446,6 +447,7 @@ def mixed_file(draw: st.DrawFn) -> tuple[list[str], dict[int, Any], dict[int, st
     return lines, good, bad
 
 
+@pytest.mark.slow
 @settings(SETTINGS, max_examples=25 * SCALE)
 @given(
     mixed_file(),
