@@ -1,7 +1,9 @@
-"""The price catalog (aicost_cli.prices) and the pricing SQL models.
+"""The price catalog (aicost_cli.prices) and the pricing SQL models over the
+bundled catalog; ``prices import`` / ``prices missing`` end to end.
 
 Expected costs are computed by hand here (rates from the bundled CSV times
-token counts), not by the SQL under test.
+token counts), not by the SQL under test. The model tests on a hand-written
+catalog are in tests/test_pricing_models.py (whose helpers this file uses).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import functools
 import io
 import json
 import re
+import tomllib
 from collections.abc import Iterator
 from datetime import date, datetime
 from decimal import Decimal
@@ -22,9 +25,15 @@ import duckdb
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner, Result
 
 from aicost_cli import db, models, prices
-from aicost_cli.errors import InputFileError
+from aicost_cli.cli import app
+from aicost_cli.config import Config, parse_config
+from aicost_cli.errors import ExitCode, InputFileError
+from tests.test_pricing_models import ATTRIBUTED_COLUMNS, PRICED_COLUMNS, create_models, stage
+
+runner = CliRunner()
 
 #: ../shared next to the checkout (absent outside the dev machine: tests skip)
 LITELLM_SAMPLE = (
@@ -88,45 +97,12 @@ def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     connection.close()
 
 
-_OP_DEFAULTS: dict[str, Any] = {
-    "source_format": "test",
-    "started_at": datetime(2025, 6, 1, 12, 0, 0),
-    "kind": "chat",
-    "is_model_call": True,
-    "input_tokens": 0,
-    "cache_read_tokens": 0,
-    "cache_write_5m_tokens": 0,
-    "cache_write_1h_tokens": 0,
-    "output_tokens": 0,
-    "reasoning_tokens": 0,
-    "service_tier": "standard",
-    "is_batch": False,
-    "status": "ok",
-    "source_file": "test.jsonl",
-    "ingest_run_id": 1,
-}
-
-
-def stage_operations(con: duckdb.DuckDBPyConnection, ops: list[dict[str, Any]]) -> None:
-    """A temp table ``operations_to_price`` with the operation columns (minus
-    the four pricing ones) plus an extra column the model must ignore."""
-    con.execute(
-        "create or replace temp table operations_to_price as "
-        "select * exclude (model_key, price_id, pricing_status, estimated_cost), "
-        "'junk' as extra_column from operations limit 0"
-    )
-    for number, op in enumerate(ops):
-        row = {"operation_id": f"op{number:03d}", "unit_id": f"u{number}", **_OP_DEFAULTS, **op}
-        names = ", ".join(row)
-        marks = ", ".join("?" for _ in row)
-        con.execute(
-            f"insert into operations_to_price ({names}) values ({marks})", list(row.values())
-        )
-
-
 def price(con: duckdb.DuckDBPyConnection, ops: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    stage_operations(con, ops)
-    models.create_views(con, ["int_prices_effective", "int_operations_priced"])
+    """The ops (a hand-written int_operations_attributed) priced by the
+    pricing models over the store's catalog, reported in USD."""
+    stage(con, ops)
+    prices.bind_currency(con, Config())
+    create_models(con)
     relation = con.sql("select * from int_operations_priced order by operation_id")
     assert relation is not None
     result: list[dict[str, Any]] = relation.to_arrow_table().to_pylist()
@@ -288,10 +264,11 @@ def test_cost_is_exact_for_every_token_class(con: duckdb.DuckDBPyConnection) -> 
     assert expected == Decimal("0.011235")
     assert row["estimated_cost"] == expected
     assert isinstance(row["estimated_cost"], Decimal)
-    assert (row["model_key"], row["price_id"], row["pricing_status"]) == (
+    assert (row["model_key"], row["price_id"], row["pricing_status"], row["pricing_basis"]) == (
         "claude-sonnet-4-5",
         "bundled:claude-sonnet-4-5:standard:0:2025-01-01",
         "priced",
+        "exact",  # the bundled Anthropic rows have every cache rate
     )
 
 
@@ -314,22 +291,19 @@ def test_cache_read_without_a_rate_falls_back_to_input(con: duckdb.DuckDBPyConne
     # gemini-2.0-flash has no cache-read rate in the bundled catalog
     row = price_one(con, response_model="gemini-2.0-flash", cache_read_tokens=1000)
     assert row["estimated_cost"] == 1000 * Decimal("0.00000015")
+    assert row["pricing_basis"] == "cache_read@input"
 
 
-def test_output_types_match_the_operations_table(con: duckdb.DuckDBPyConnection) -> None:
+def test_output_types_are_the_input_columns_then_the_pricing_columns(
+    con: duckdb.DuckDBPyConnection,
+) -> None:
     price(con, [{"response_model": "gpt-4o", "input_tokens": 1}])
-    table_columns = con.execute(
-        "select column_name, data_type from information_schema.columns "
-        "where table_name = 'operations' order by ordinal_position"
-    ).fetchall()
     model_columns = con.execute(
         "select column_name, data_type from information_schema.columns "
         "where table_name = 'int_operations_priced' order by ordinal_position"
     ).fetchall()
-    assert model_columns == table_columns
+    assert model_columns == ATTRIBUTED_COLUMNS + PRICED_COLUMNS
     assert dict(model_columns)["estimated_cost"] == "DECIMAL(38,12)"
-    # the ingest inserts positionally
-    con.execute("insert into operations select * from int_operations_priced")
 
 
 # --------------------------------------------------------------------------
@@ -413,6 +387,14 @@ def test_batch_and_tier_fallback(con: duckdb.DuckDBPyConnection) -> None:
         Decimal("0.00425"),
         Decimal("0.0025"),
         Decimal("0.0025"),
+    ]
+    # the flex call priced at standard says so; an unknown tier word is standard
+    assert [row["pricing_basis"] for row in rows] == [
+        "exact",
+        "exact",
+        "exact",
+        "tier:flex->standard",
+        "exact",
     ]
 
 
@@ -517,7 +499,7 @@ def test_priced_rows_keep_their_count_and_columns(con: duckdb.DuckDBPyConnection
     ops = [{"response_model": m, "input_tokens": 3} for m in ("gpt-4o", "gpt-4o", "nope", None)]
     rows = price(con, ops)
     assert len(rows) == 4
-    assert "extra_column" not in rows[0]
+    assert list(rows[0]) == [name for name, _ in ATTRIBUTED_COLUMNS + PRICED_COLUMNS]
 
 
 # --------------------------------------------------------------------------
@@ -586,6 +568,7 @@ def test_imported_price_overrides_bundled_from_its_date(
         ("bundled:gemini-2.5-pro:standard:0:2025-01-01", Decimal("0.00125")),
     ]
     assert [r["model_key"] for r in rows[3:5]] == ["gemini-2.5-pro", "gemini/gemini-2.5-pro"]
+    assert rows[2]["pricing_basis"] == "tier:batch->standard"
     periods = con.execute(
         "select service_tier, effective_from, effective_to from int_prices_effective "
         "where model_key = 'gpt-4o' and threshold_tokens = 0 order by effective_from, service_tier"
@@ -763,66 +746,352 @@ def test_import_skips_bad_entries(con: duckdb.DuckDBPyConnection, tmp_path: Path
 
 
 # --------------------------------------------------------------------------
-# reprice, list, missing
+# import and rebuild, missing, list (end to end through the CLI)
 
 
-def test_reprice_updates_stored_operations(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
-    acme = {"response_model": "acme-llm", "provider": "acme", "model": "acme-llm"}
-    stage_operations(
-        con,
-        [
-            {"response_model": "gpt-4o", "input_tokens": 1000},
-            {"response_model": "gpt-4o", "input_tokens": 1000, "started_at": datetime(2026, 3, 1)},
-            {**acme, "input_tokens": 7, "output_tokens": 3, "started_at": datetime(2026, 3, 2)},
-            {**acme, "input_tokens": 1, "cache_read_tokens": 2, "started_at": datetime(2026, 3, 1)},
-            {"kind": "tool", "is_model_call": False},
-        ],
-    )
-    models.create_views(con, ["int_prices_effective", "int_operations_priced"])
-    con.execute("insert into operations select * from int_operations_priced")
-    con.execute("drop table operations_to_price")
-    assert prices.reprice(con) == 0
+def jsonl_operation(
+    operation_id: str, started_at: str, model: str | None, provider: str | None, **fields: Any
+) -> dict[str, Any]:
+    """One aicost JSONL record (docs/aicost-format.md); usage fields by name."""
+    usage = {k: fields.pop(k) for k in list(fields) if k.endswith("_tokens")}
+    record: dict[str, Any] = {
+        "operation_id": operation_id,
+        "started_at": started_at,
+        "kind": "chat" if model else "tool",
+        **fields,
+    }
+    if model:
+        record.update(model=model, provider=provider, usage=usage)
+    return record
 
-    missing = prices.missing_prices(con).to_pylist()
-    assert missing == [
+
+E2E_OPERATIONS = [
+    jsonl_operation("op000", "2025-06-01T12:00:00Z", "gpt-4o", "openai", input_tokens=1000),
+    jsonl_operation("op001", "2026-03-01T00:00:00Z", "gpt-4o", "openai", input_tokens=1000),
+    jsonl_operation(
+        "op002", "2026-03-02T00:00:00Z", "acme-llm", "acme", input_tokens=7, output_tokens=3
+    ),
+    jsonl_operation(
+        "op003", "2026-03-01T00:00:00Z", "acme-llm", "acme", input_tokens=1, cache_read_tokens=2
+    ),
+    jsonl_operation("op004", "2026-03-01T00:00:01Z", None, None, name="search_web"),
+    # gpt-4o has no flex row: priced at standard, shown as a fallback
+    jsonl_operation(
+        "op005", "2025-06-01T12:00:00Z", "gpt-4o", "openai", input_tokens=1000, service_tier="flex"
+    ),
+]
+
+
+def ingest_e2e(folder: Path, config: Path | None = None) -> list[str]:
+    data = folder / "ops.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in E2E_OPERATIONS))
+    args = ["--config", str(config)] if config else []
+    result = runner.invoke(app, [*args, "ingest", "requests", str(data), "--quiet"])
+    assert result.exit_code == ExitCode.OK, result.stderr
+    return args
+
+
+def stored_operations(db_path: Path) -> list[tuple[Any, ...]]:
+    connection = db.connect(db_path, read_only=True)
+    try:
+        return connection.execute(
+            "select operation_id, pricing_status, price_id, pricing_basis, estimated_cost, "
+            "currency from operations order by operation_id"
+        ).fetchall()
+    finally:
+        connection.close()
+
+
+def missing_json(args: list[str]) -> list[dict[str, Any]]:
+    result = runner.invoke(app, [*args, "prices", "missing", "--format", "json"])
+    assert (result.exit_code, result.stderr) == (ExitCode.OK, ""), result.stderr
+    rows: list[dict[str, Any]] = json.loads(result.stdout)
+    return rows
+
+
+def test_import_rebuilds_stored_operations(hermetic: Path) -> None:
+    """`aicost prices import` commits the prices, then rebuilds: stored
+    operations are priced again from the landed data (nothing is updated in
+    place), and `prices missing` shows what is unpriced or priced by a fallback."""
+    args = ingest_e2e(hermetic)
+    flex = ("op005", "priced", "bundled:gpt-4o:standard:0:2025-01-01", "tier:flex->standard",
+            Decimal("0.0025"), "USD")  # fmt: skip
+    assert stored_operations(hermetic / "test.duckdb") == [
+        ("op000", "priced", "bundled:gpt-4o:standard:0:2025-01-01", "exact", Decimal("0.0025"),
+         "USD"),
+        ("op001", "priced", "bundled:gpt-4o:standard:0:2025-01-01", "exact", Decimal("0.0025"),
+         "USD"),
+        ("op002", "unpriced", None, None, None, "USD"),
+        ("op003", "unpriced", None, None, None, "USD"),
+        ("op004", "not_billable", None, None, None, "USD"),
+        flex,
+    ]  # fmt: skip
+    fallback_flex = {
+        "issue": "fallback",
+        "provider": "openai",
+        "model": None,
+        "model_key": "gpt-4o",
+        "pricing_basis": "tier:flex->standard",
+        "operations": 1,
+        "first_seen": "2025-06-01T12:00:00Z",
+        "last_seen": "2025-06-01T12:00:00Z",
+        "input_tokens": 1000,
+        "output_tokens": 0,
+    }
+    assert missing_json(args) == [
         {
+            "issue": "unpriced",
             "provider": "acme",
             "model": "acme-llm",
             "model_key": "acme-llm",
+            "pricing_basis": None,
             "operations": 2,
-            "first_seen": datetime(2026, 3, 1),
-            "last_seen": datetime(2026, 3, 2),
+            "first_seen": "2026-03-01T00:00:00Z",
+            "last_seen": "2026-03-02T00:00:00Z",
             "input_tokens": 10,
             "output_tokens": 3,
-        }
+        },
+        fallback_flex,
     ]
 
     source = write_litellm(
-        tmp_path / "p.json",
+        hermetic / "p.json",
         {
             "gpt-4o": {"input_cost_per_token": 1e-06},
             "acme-llm": {"input_cost_per_token": 1e-07, "output_cost_per_token": 2e-07},
         },
     )
-    prices.import_litellm(con, source, date(2026, 1, 1))
-    assert prices.reprice(con) == 3  # the 2026 gpt-4o call and both acme calls
-    got = con.execute(
-        "select operation_id, pricing_status, price_id, estimated_cost from operations "
-        "order by operation_id"
-    ).fetchall()
-    assert got == [
-        ("op000", "priced", "bundled:gpt-4o:standard:0:2025-01-01", Decimal("0.0025")),
-        ("op001", "priced", "imported:gpt-4o:standard:0:2026-01-01", Decimal("0.001")),
-        ("op002", "priced", "imported:acme-llm:standard:0:2026-01-01", Decimal("0.0000013")),
-        ("op003", "priced", "imported:acme-llm:standard:0:2026-01-01", Decimal("0.0000003")),
-        ("op004", "not_billable", None, None),
+    imported = runner.invoke(
+        app, [*args, "prices", "import", str(source), "--effective-from", "2026-01-01"]
+    )
+    assert imported.exit_code == ExitCode.OK, imported.stderr
+    assert imported.stdout == ""
+    assert imported.stderr.startswith(
+        "imported 2 price row(s) for 2 model(s) (0 entries skipped); rebuilt "
+    )
+    after = [
+        ("op000", "priced", "bundled:gpt-4o:standard:0:2025-01-01", "exact", Decimal("0.0025"),
+         "USD"),
+        ("op001", "priced", "imported:gpt-4o:standard:0:2026-01-01", "exact", Decimal("0.001"),
+         "USD"),
+        # 7 * 1e-7 + 3 * 2e-7
+        ("op002", "priced", "imported:acme-llm:standard:0:2026-01-01", "exact",
+         Decimal("0.0000013"), "USD"),
+        # 1 * 1e-7 + 2 cache reads at the input rate (the import states no cache-read rate)
+        ("op003", "priced", "imported:acme-llm:standard:0:2026-01-01", "cache_read@input",
+         Decimal("0.0000003"), "USD"),
+        ("op004", "not_billable", None, None, None, "USD"),
+        flex,
+    ]  # fmt: skip
+    assert stored_operations(hermetic / "test.duckdb") == after
+    assert missing_json(args) == [  # no unpriced row left; ties by provider
+        {
+            "issue": "fallback",
+            "provider": "acme",
+            "model": None,
+            "model_key": "acme-llm",
+            "pricing_basis": "cache_read@input",
+            "operations": 1,
+            "first_seen": "2026-03-01T00:00:00Z",
+            "last_seen": "2026-03-01T00:00:00Z",
+            "input_tokens": 3,
+            "output_tokens": 0,
+        },
+        fallback_flex,
     ]
-    assert prices.missing_prices(con).num_rows == 0
-    assert prices.reprice(con) == 0
-    # reprice leaves no helper relations behind
-    assert con.execute(
-        "select count(*) from duckdb_views() where view_name = 'operations_to_price'"
+
+    # importing the same file again changes nothing: same catalog digest, same rows
+    connection = db.connect(hermetic / "test.duckdb", read_only=True)
+    digest = prices.prices_digest(connection)
+    connection.close()
+    again = runner.invoke(
+        app, [*args, "prices", "import", str(source), "--effective-from", "2026-01-01", "--quiet"]
+    )
+    assert (again.exit_code, again.stdout, again.stderr) == (ExitCode.OK, "", "")
+    connection = db.connect(hermetic / "test.duckdb", read_only=True)
+    assert prices.prices_digest(connection) == digest
+    connection.close()
+    assert stored_operations(hermetic / "test.duckdb") == after
+
+
+def assert_one_error(result: Result, code: ExitCode) -> str:
+    """Exit code, nothing on stdout, one error line (plus its hint), no traceback."""
+    assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)
+    assert result.stdout == ""
+    assert "Traceback" not in result.stderr
+    assert not isinstance(result.exception, Exception) or isinstance(
+        result.exception, SystemExit
+    ), result.exception
+    lines = result.stderr.splitlines()
+    assert len(lines) == 2, result.stderr
+    assert lines[0].startswith("aicost: error: ")
+    assert lines[1].startswith("hint: ")
+    return result.stderr
+
+
+@pytest.mark.parametrize(
+    ("entry", "needle"),
+    [
+        # $3 per million written as a per-token price
+        ({"input_cost_per_token": 3}, "'input_cost_per_token' = 3 USD per token"),
+        ({"output_cost_per_token_batches": 15.0}, "'output_cost_per_token_batches' = 15.0 USD"),
+        # a cheap embedding at $0.02 per million, written per million
+        ({"input_cost_per_token": 0.02}, "(20,000 USD per million tokens)"),
+        ({"input_cost_per_token": 1e-06, "input_cost_per_query": 1000000}, "does not fit"),
+    ],
+)
+def test_import_refuses_implausible_rates(
+    hermetic: Path, entry: dict[str, Any], needle: str
+) -> None:
+    source = write_litellm(
+        hermetic / "p.json", {"ok-model": {"input_cost_per_token": 1e-06}, "bad-model": entry}
+    )
+    result = runner.invoke(app, ["prices", "import", str(source)])
+    stderr = assert_one_error(result, ExitCode.INPUT)
+    assert f"price file {source}: model 'bad-model': " in stderr
+    assert needle in stderr
+    connection = db.connect(hermetic / "test.duckdb", read_only=True)
+    assert connection.execute(
+        "select count(*) from prices where origin = 'imported'"
     ).fetchall() == [(0,)]
+    connection.close()
+
+
+def test_the_plausibility_threshold(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    assert prices.MAX_PER_TOKEN_RATE == Decimal("0.01")  # 10,000 USD per million tokens
+    at_limit = {"input_cost_per_token": Decimal("0.01"), "input_cost_per_query": Decimal("999999")}
+    assert prices.litellm_entry_rows(at_limit)[0]["input_per_token"] == Decimal("0.01")
+    with pytest.raises(prices.ImplausiblePriceError) as caught:
+        prices.litellm_entry_rows({"input_cost_per_token": Decimal("0.010000000001")})
+    assert caught.value.exit_code == ExitCode.INPUT
+    assert isinstance(caught.value, InputFileError)
+    # the dearest real rates (LiteLLM 1.109) import
+    source = write_litellm(
+        tmp_path / "p.json",
+        {
+            "o1-pro": {"input_cost_per_token": 0.00015, "output_cost_per_token": 0.0006},
+            "tavily/search-advanced": {"input_cost_per_query": 0.016},
+        },
+    )
+    assert prices.import_litellm(con, source).rows_imported == 2
+
+
+def test_bundled_rates_are_plausible() -> None:
+    for row in bundled_rows():
+        for column in CSV_HEADER[5:11]:
+            assert not row[column] or Decimal(row[column]) <= prices.MAX_PER_TOKEN_RATE
+
+
+def test_prices_digest(con: duckdb.DuckDBPyConnection, tmp_path: Path) -> None:
+    first = prices.prices_digest(con)
+    assert first == prices.prices_digest(con)
+    assert first.startswith(f"{len(bundled_rows())}:")
+    # the row order does not matter
+    con.execute("create temp table shuffled as select * from prices order by random()")
+    con.execute("delete from prices")
+    con.execute("insert into prices select * from shuffled")
+    assert prices.prices_digest(con) == first
+    # an import changes it; re-importing the same file (a new imported_at) does not
+    source = write_litellm(tmp_path / "p.json", {"gpt-4o": {"input_cost_per_token": 1e-06}})
+    prices.import_litellm(con, source)
+    imported = prices.prices_digest(con)
+    assert imported != first
+    prices.import_litellm(con, source)
+    assert prices.prices_digest(con) == imported
+    # any rate changes it
+    con.execute("update prices set output_per_token = 0.000001 where model_key = 'gpt-4o' "
+                "and origin = 'imported'")  # fmt: skip
+    assert prices.prices_digest(con) != imported
+    con.execute("delete from prices")
+    assert prices.prices_digest(con) == "0:d41d8cd98f00b204e9800998ecf8427e"  # md5 of ""
+
+
+# --------------------------------------------------------------------------
+# currency
+
+
+@pytest.mark.parametrize(
+    ("toml", "expected"),
+    [
+        ('[exchange_rates]\nUSD = "0.92"\n', {"USD": Decimal("0.92")}),
+        (
+            "[exchange_rates]\nusd = 0.92\njpy = 157\n",
+            {"USD": Decimal("0.92"), "JPY": Decimal(157)},
+        ),
+        ('[exchange_rates]\nEUR = "1"\n', {}),  # the reporting currency itself
+        (
+            '[exchange_rates]\nUSD = "0.923456789123456789"\n',
+            {"USD": Decimal("0.923456789123456789")},
+        ),
+    ],
+)
+def test_exchange_rates_are_read_exactly(toml: str, expected: dict[str, Decimal]) -> None:
+    config = parse_config(tomllib.loads('currency = "EUR"\n' + toml), Path("a.toml"))
+    assert config.exchange_rates == expected
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ("exchange_rates = 1\n", "'exchange_rates' must be a table"),
+        ('[exchange_rates]\nDOLLAR = "1"\n', "'exchange_rates.DOLLAR' is not a 3-letter"),
+        ("[exchange_rates]\nUSD = true\n", "'exchange_rates.USD' must be a rate"),
+        ('[exchange_rates]\nUSD = "lots"\n', "'exchange_rates.USD' = 'lots' is not a number"),
+        ('[exchange_rates]\nUSD = "0"\n', "must be a positive rate"),
+        ('[exchange_rates]\nUSD = "-0.9"\n', "must be a positive rate"),
+        ('[exchange_rates]\nUSD = "1e9"\n', "below 1,000,000,000"),
+        ('[exchange_rates]\nUSD = "0.0000000000000000001"\n', "more than 18 decimals"),
+        ('[exchange_rates]\nEUR = "0.5"\n', "is the reporting currency"),
+        ('[exchange_rates]\nUSD = "1"\nusd = "1"\n', "given twice"),
+    ],
+)
+def test_bad_exchange_rates(hermetic: Path, toml: str, message: str) -> None:
+    config = hermetic / "aicost.toml"
+    config.write_text('currency = "EUR"\n' + toml)
+    result = runner.invoke(app, ["--config", str(config), "prices", "missing"])
+    assert result.exit_code == ExitCode.USAGE, result.stderr
+    assert result.stdout == ""
+    line = result.stderr.splitlines()[0]
+    assert line.startswith(f"aicost: error: {config}: ")
+    assert message in line
+
+
+def test_costs_are_reported_in_the_configured_currency(hermetic: Path) -> None:
+    config = hermetic / "aicost.toml"
+    config.write_text('currency = "EUR"\n')
+    data = hermetic / "ops.jsonl"
+    data.write_text("".join(json.dumps(r) + "\n" for r in E2E_OPERATIONS))
+    # bundled prices are USD: with no rate the build refuses, naming the fix
+    refused = runner.invoke(app, ["--config", str(config), "ingest", "requests", str(data)])
+    stderr = assert_one_error(refused, ExitCode.USAGE)
+    assert (
+        f"prices in USD cannot be converted to the reporting currency EUR: {config} has no "
+        "exchange rate for it" in stderr
+    )
+    assert f'hint: add to {config}:  [exchange_rates]  USD = "<EUR per 1 USD>"' in stderr
+    # and so does an import, before importing anything
+    source = write_litellm(hermetic / "p.json", {"acme-llm": {"input_cost_per_token": 1e-07}})
+    assert_one_error(
+        runner.invoke(app, ["--config", str(config), "prices", "import", str(source)]),
+        ExitCode.USAGE,
+    )
+    connection = db.connect(hermetic / "test.duckdb", read_only=True)
+    assert connection.execute(
+        "select count(*) from prices where origin = 'imported'"
+    ).fetchall() == [(0,)]
+    connection.close()
+
+    config.write_text('currency = "EUR"\n\n[exchange_rates]\nUSD = "0.92"\n')
+    ingest_e2e(hermetic, config)
+    rows = stored_operations(hermetic / "test.duckdb")
+    assert [(r[0], r[4], r[5]) for r in rows] == [
+        ("op000", 1000 * Decimal("0.0000025") * Decimal("0.92"), "EUR"),
+        ("op001", 1000 * Decimal("0.0000025") * Decimal("0.92"), "EUR"),
+        ("op002", None, "EUR"),
+        ("op003", None, "EUR"),
+        ("op004", None, "EUR"),
+        ("op005", 1000 * Decimal("0.0000025") * Decimal("0.92"), "EUR"),
+    ]
 
 
 def test_list_prices(con: duckdb.DuckDBPyConnection) -> None:
