@@ -108,8 +108,6 @@ def missing(fmt: FormatOpt = OutputFormat.TABLE, output: OutputOpt = None) -> No
             title="models without a price, or priced with a fallback",
             table_columns=[
                 "issue",
-                "provider",
-                "model",
                 "model_key",
                 "pricing_basis",
                 "operations",

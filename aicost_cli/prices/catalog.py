@@ -142,7 +142,9 @@ def prices_digest(con: duckdb.DuckDBPyConnection) -> str:
     text in price_id order; one scan of a table of a few thousand rows.
 
     Only the columns that change pricing count (see ``_DIGEST_COLUMNS``):
-    re-importing an unchanged file gives the same digest.
+    re-importing an unchanged file gives the same digest. The row text is
+    DuckDB's cast to VARCHAR: a DuckDB upgrade that prints a type differently
+    costs one full rebuild, never a missed one.
     """
     row = con.execute(
         f"""

@@ -29,8 +29,8 @@
 -- reporting_currency is multiplied by cfg_exchange_rates.rate (1 unit of the
 -- price currency = rate units of the reporting currency) exactly, in 128-bit
 -- integers, and rounded half-even (banker's rounding) to 12 decimals. Exact
--- up to 1.7e17 reporting units per operation (beyond: an overflow error, never
--- a wrong number). No rate for the price currency: the operation is
+-- while the cost is below 1.7e17 in both currencies (beyond: an overflow
+-- error, never a wrong number); rates have at most 18 decimals, below 1e11. No rate for the price currency: the operation is
 -- 'unpriced' (never relabelled); the build checks the rates first
 -- (aicost_cli.prices.require_exchange_rates). currency is the reporting
 -- currency on every row.
