@@ -172,6 +172,7 @@ def test_logger_layout_and_gzip_batch_are_ingested(s3: S3, hermetic: Path) -> No
     assert [row[0] for row in lines] == list(range(1, 41))
 
 
+@pytest.mark.slow
 def test_reingest_adds_nothing(s3: S3, hermetic: Path) -> None:
     recs = records(8)
     upload_logger_objects(s3, "p", recs[:5])
@@ -201,6 +202,7 @@ def test_reingest_adds_nothing(s3: S3, hermetic: Path) -> None:
     assert runs == [(2,)]  # the run that had nothing to read records nothing
 
 
+@pytest.mark.slow
 def test_changed_object_is_read_again(s3: S3, hermetic: Path) -> None:
     recs = records(6)
     upload_batch(s3, "p/b.ndjson.gz", recs[:3])
@@ -214,6 +216,7 @@ def test_changed_object_is_read_again(s3: S3, hermetic: Path) -> None:
     assert db_totals(hermetic / "test.duckdb") == expected_totals(recs)
 
 
+@pytest.mark.slow
 def test_same_payloads_locally_and_in_s3_count_once(s3: S3, hermetic: Path) -> None:
     recs = records(30)
     local = hermetic / "local" / "gw.ndjson"
@@ -253,6 +256,7 @@ def test_same_payloads_locally_and_in_s3_count_once(s3: S3, hermetic: Path) -> N
     assert db_totals(hermetic / "both.duckdb") == expected_totals(recs + extra)
 
 
+@pytest.mark.slow
 def test_endpoint_from_aws_endpoint_url_in_a_real_process(s3: S3, hermetic: Path) -> None:
     recs = records(4)
     upload_logger_objects(s3, "env", recs)
