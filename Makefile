@@ -28,11 +28,14 @@ test-fast: $(STAMP)
 # DuckDB parse (no binding) of every file under sql/.
 LINT_PATHS := aicost_cli tests bench sample_data
 
+# Every check runs (so one run shows all problems); lint fails if any failed.
 lint: $(STAMP)
-	$(BIN)/ruff check $(LINT_PATHS)
-	$(BIN)/ruff format --check $(LINT_PATHS)
-	$(BIN)/mypy
-	$(BIN)/python -m tests.check_sql
+	@status=0; \
+	echo "== ruff check"; $(BIN)/ruff check $(LINT_PATHS) || status=1; \
+	echo "== ruff format --check"; $(BIN)/ruff format --check $(LINT_PATHS) || status=1; \
+	echo "== mypy --strict"; $(BIN)/mypy || status=1; \
+	echo "== sql/ parse check"; $(BIN)/python -m tests.check_sql || status=1; \
+	exit $$status
 
 fmt: $(STAMP)
 	$(BIN)/ruff format $(LINT_PATHS)

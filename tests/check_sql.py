@@ -70,6 +70,8 @@ def main(argv: list[str]) -> int:
     failures = check(sql_dir)
     for line in failures:
         print(line)
+    if not failures:
+        print(f"{len(list(sql_dir.rglob('*.sql')))} SQL files parse")
     return 1 if failures else 0
 
 
