@@ -189,5 +189,9 @@ def attribution(
         params + source_params,
     )
     result = con.sql(models.model_sql("attribution")).to_arrow_table()
+    # ties in cost are ordered by the dimensions: the same data, the same rows
+    result = result.sort_by(
+        [("estimated_cost", "descending"), *((name, "ascending") for name in names)]
+    )
     currency = pa.array([config.currency] * result.num_rows, pa.string())
     return result.append_column("currency", currency)

@@ -635,21 +635,20 @@ def test_bad_memory_limit_is_a_config_error(
     assert "AICOST_MEMORY_LIMIT='lots' is not a memory size" in result.stderr
 
 
-def test_memory_limit_applies_to_the_ingest_only(
+def test_memory_limit_applies_inside_the_block_only(
     hermetic: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    """Ingest and build run under db.memory_limit: AICOST_MEMORY_LIMIT inside,
+    DuckDB's default restored after."""
     from aicost_cli import db
-    from aicost_cli.config import Config
-    from aicost_cli.ingest.requests import ingest_requests
 
     monkeypatch.setenv("AICOST_MEMORY_LIMIT", "300MB")
-    path = hermetic / "one.ndjson"
-    path.write_text(json.dumps(litellm_payload("one")) + "\n")
     con = db.connect(hermetic / "limit.duckdb")
     try:
-        before = con.execute("select current_setting('memory_limit')").fetchall()
-        result = ingest_requests(con, [str(path)], config=Config())
-        assert result.inserted == 1
-        assert con.execute("select current_setting('memory_limit')").fetchall() == before
+        setting = "select current_setting('memory_limit')"
+        before = con.execute(setting).fetchall()
+        with db.memory_limit(con):
+            assert con.execute(setting).fetchall() == [("286.1 MiB",)]
+        assert con.execute(setting).fetchall() == before != [("286.1 MiB",)]
     finally:
         con.close()

@@ -209,9 +209,10 @@ def test_generated_records_are_stored_exactly(lines: list[tuple[str, dict[str, A
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "ops.jsonl"
         path.write_text("".join(line + "\n" for line, _ in lines), encoding="utf-8")
-        con = db.connect(Path(":memory:"))
+        store = Path(folder) / "ops.duckdb"
+        result = ingest_requests(store, [str(path)], config=Config())
+        con = db.connect(store, read_only=True)
         try:
-            result = ingest_requests(con, [str(path)], config=Config())
             assert result.quarantined == 0
             assert result.inserted == len(lines)
             classes = ", ".join(

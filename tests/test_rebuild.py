@@ -12,7 +12,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
@@ -48,9 +48,9 @@ def write_json(path: Path, data: object) -> Path:
 
 
 def otel_files(folder: Path) -> dict[str, Path]:
-    """One trace, exported in three files as exporters do: the children first
-    (one a day before the root's day ends... no: same trace, two days), the
-    root last, with feature and team on the root only."""
+    """One trace in three files, as exporters write it: two children (one
+    after midnight, on another day than the root) and the root, which carries
+    feature and team (agent frameworks put them on the root only)."""
     folder.mkdir(parents=True, exist_ok=True)
     model = {
         "gen_ai.operation.name": "chat",
@@ -133,7 +133,8 @@ def test_config_change_is_applied_by_build_to_stored_operations(tmp_path: Path) 
         records.append(record)
     logs.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
     db = tmp_path / "store.duckdb"
-    assert cli("ingest", "requests", str(logs), db=db).exit_code == 0
+    first = cli("ingest", "requests", str(logs), db=db)
+    assert first.exit_code == 0, first.output
     assert query(db, "select distinct feature from operations") == [(None,)]
 
     config = tmp_path / "aicost.toml"
@@ -241,14 +242,17 @@ def _corpus(folder: Path) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     files = list(otel_files(folder / "otel").values())
     for n in range(4):
+        # ids repeat across files (re-deliveries: the same content), and the
+        # records span three days
+        ids = [(n * 3 + i) % 7 for i in range(3)]
         records = [
             litellm_payload(
-                f"chatcmpl-{(n * 3 + i) % 7}",
-                start=JULY_2 + ((n * 3 + i) % 7) * 40_000,
-                uncached=100 + i,
-                feature=["support-bot", "search", None][i % 3],
+                f"chatcmpl-{k}",
+                start=JULY_2 + k * 40_000,
+                uncached=100 + k,
+                feature=["support-bot", "search", None][k % 3],
             )
-            for i in range(3)
+            for k in ids
         ]
         path = folder / f"litellm-{n}.jsonl"
         path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
@@ -260,13 +264,19 @@ def _reports(db: Path) -> tuple[object, ...]:
     return (
         unit_economics(db),
         attribution(db, "feature,team,model"),
-        query(db, "select * exclude (ingest_run_id) from operations order by all"),
+        # provenance (which delivery of a re-sent id came first) may differ
+        query(
+            db,
+            "select * exclude (ingest_run_id, source_file, source_line) "
+            "from operations order by all",
+        ),
     )
 
 
 @settings(
-    max_examples=8,
+    max_examples=6,
     deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # shrinking takes minutes
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(data=st.data())

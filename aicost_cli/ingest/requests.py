@@ -110,7 +110,7 @@ def _remove_scratch(path: Path) -> None:
 @contextmanager
 def _scratch(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """The staging connection: a scratch database beside the store, with the
-    store attached read-only as ``store``."""
+    store attached read-only as ``aicost_store``."""
     path = scratch_path(db_path)
     _remove_scratch(path)  # a killed run's leftover
     try:
@@ -120,7 +120,7 @@ def _scratch(db_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     try:
         con.execute("set TimeZone = 'UTC'")
         try:
-            con.execute(f"attach {models.sql_string(str(db_path))} as store (read_only)")
+            con.execute(f"attach {models.sql_string(str(db_path))} as aicost_store (read_only)")
         except duckdb.Error as exc:
             raise DatabaseError(f"cannot read database {db_path}: {one_line(exc)}") from None
         yield con
@@ -172,7 +172,7 @@ def _run(
             _stage_all(stager, todo, forced_format, outcomes, progress)
             _number_hash_keys(con)
             good = _deduplicate(con)
-            con.execute("detach store")
+            con.execute("detach aicost_store")
             con.execute("checkpoint")
     except duckdb.Error as exc:
         raise DatabaseError(f"ingest failed in the database: {one_line(exc)}") from None
@@ -180,7 +180,7 @@ def _run(
     with db.connect(db_path) as store:
         try:
             store.execute(
-                f"attach {models.sql_string(str(scratch_path(db_path)))} as scratch (read_only)"
+                f"attach {models.sql_string(str(scratch_path(db_path)))} as aicost_scratch (read_only)"
             )
             with db.transaction(store):
                 from aicost_cli import prices
@@ -191,7 +191,7 @@ def _run(
                 _commit(store, result.run_id, started_at, todo, outcomes, good)
                 result.build = build(store, config, runs=[result.run_id], trigger="ingest")
                 _count_unpriced(store, result)
-            store.execute("detach scratch")
+            store.execute("detach aicost_scratch")
         except duckdb.Error as exc:
             raise DatabaseError(f"ingest failed in the database: {one_line(exc)}") from None
     result.files = list(outcomes.values())
@@ -245,7 +245,7 @@ def _known(
     read before as another format (or not recognised) is not known: forcing the
     format is how a user retries a file quarantined as unrecognised."""
     rows = con.execute(
-        "select source_file, fingerprint, source_format from store.ingested_files "
+        "select source_file, fingerprint, source_format from aicost_store.ingested_files "
         "where source_file in (select unnest(?::varchar[]))",
         [names],
     ).fetchall()
@@ -363,7 +363,7 @@ def _deduplicate(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         con.execute(
             f"delete from {STAGED} as staged where staged.quarantine_reason is null "
             "and staged.source_format = ? and staged.operation_id in ("
-            f"  select landed.operation_id from store.land_{source} as landed)",
+            f"  select landed.operation_id from aicost_store.land_{source} as landed)",
             [source],
         )
     return good
@@ -379,7 +379,7 @@ def _commit(
 ) -> None:
     """Land the run's new records and record quarantine, ledger and run (in the
     caller's transaction, on the store with the scratch file attached)."""
-    staged = f"scratch.{STAGED}"
+    staged = f"aicost_scratch.{STAGED}"
     for source in LANDING_SOURCES:
         con.execute(
             f"insert into land_{source} by name "
@@ -398,7 +398,7 @@ def _commit(
         f"now()::timestamp from {staged} where quarantine_reason is not null "
         "union all "
         "select ?, source_file, source_line, source_format, reason, record, now()::timestamp "
-        "from scratch.staged_quarantine",
+        "from aicost_scratch.staged_quarantine",
         [run_id, run_id],
     )
     bad = {
@@ -406,7 +406,7 @@ def _commit(
         for name, n in con.execute(
             "select source_file, count(*) from ("
             f"  select source_file from {staged} where quarantine_reason is not null "
-            "  union all select source_file from scratch.staged_quarantine) group by source_file"
+            "  union all select source_file from aicost_scratch.staged_quarantine) group by source_file"
         ).fetchall()
     }
     inserted = {
