@@ -273,6 +273,7 @@ def _reports(db: Path) -> tuple[object, ...]:
     )
 
 
+@pytest.mark.slow
 @settings(
     max_examples=6,
     deadline=None,
