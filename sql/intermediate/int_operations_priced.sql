@@ -373,34 +373,36 @@ final as (
             else 'unpriced'
         end as pricing_status,
         case
-            when converted.pricing_estimated_cost is not null then coalesce(
-                nullif(
-                    concat_ws(
-                        ',',
-                        converted.pricing_tier_fallback,
-                        case
-                            when converted.cache_read_tokens > 0
-                                and converted.rate_cache_read is null
-                                then 'cache_read@input'
-                        end,
-                        case
-                            when converted.cache_write_5m_tokens > 0
-                                and converted.rate_cache_write_5m is null
-                                then 'cache_write_5m@input'
-                        end,
-                        case
-                            when converted.cache_write_1h_tokens > 0
-                                and converted.rate_cache_write_1h is null
-                                then case
-                                    when converted.rate_cache_write_5m is not null
-                                        then 'cache_write_1h@5m'
-                                    else 'cache_write_1h@input'
-                                end
+            when converted.pricing_estimated_cost is null then null
+            -- the common case first: no string is built
+            when converted.pricing_tier_fallback is null
+                and (converted.cache_read_tokens = 0 or converted.rate_cache_read is not null)
+                and (converted.cache_write_5m_tokens = 0
+                    or converted.rate_cache_write_5m is not null)
+                and (converted.cache_write_1h_tokens = 0
+                    or converted.rate_cache_write_1h is not null)
+                then 'exact'
+            else concat_ws(
+                ',',
+                converted.pricing_tier_fallback,
+                case
+                    when converted.cache_read_tokens > 0 and converted.rate_cache_read is null
+                        then 'cache_read@input'
+                end,
+                case
+                    when converted.cache_write_5m_tokens > 0
+                        and converted.rate_cache_write_5m is null
+                        then 'cache_write_5m@input'
+                end,
+                case
+                    when converted.cache_write_1h_tokens > 0
+                        and converted.rate_cache_write_1h is null
+                        then case
+                            when converted.rate_cache_write_5m is not null
+                                then 'cache_write_1h@5m'
+                            else 'cache_write_1h@input'
                         end
-                    ),
-                    ''
-                ),
-                'exact'
+                end
             )
         end as pricing_basis,
         converted.pricing_estimated_cost as estimated_cost,
