@@ -39,7 +39,6 @@ from aicost_cli.prices.catalog import (
     bundled_sha256,
     ensure_bundled,
     prices_digest,
-    sync_bundled,
 )
 from aicost_cli.prices.currency import (
     bind_currency,
@@ -80,6 +79,5 @@ __all__ = [
     "missing_prices",
     "prices_digest",
     "require_exchange_rates",
-    "sync_bundled",
     "unconvertible_currencies",
 ]

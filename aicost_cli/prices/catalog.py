@@ -130,12 +130,6 @@ def ensure_bundled(con: duckdb.DuckDBPyConnection) -> bool:
     return True
 
 
-def sync_bundled(con: duckdb.DuckDBPyConnection) -> bool:
-    """Same as :func:`ensure_bundled` (kept for its callers). It used to
-    re-price stored operations too; the build does that now."""
-    return ensure_bundled(con)
-
-
 def prices_digest(con: duckdb.DuckDBPyConnection) -> str:
     """A stable digest of every row of ``prices``: equal digests mean the
     same catalog, whatever the row order. ``<rows>:<md5>`` over the rows'
