@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from aicost_cli import db
 from aicost_cli.config import Config
@@ -42,6 +43,7 @@ def _logs(folder: Path, name: str, ids: range) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_report_answers_while_an_ingest_is_staging(tmp_path: Path) -> None:
     store = tmp_path / "store.duckdb"
     ingest_requests(store, [str(_logs(tmp_path, "first.jsonl", range(3)))], config=Config())
@@ -59,6 +61,7 @@ def test_a_report_answers_while_an_ingest_is_staging(tmp_path: Path) -> None:
     assert "support-bot" in answers[0].stdout  # the first run's operations
 
 
+@pytest.mark.slow
 def test_a_report_waits_for_a_commit(tmp_path: Path) -> None:
     store = tmp_path / "store.duckdb"
     ingest_requests(store, [str(_logs(tmp_path, "a.jsonl", range(2)))], config=Config())

@@ -303,6 +303,7 @@ def test_any_split_into_runs_in_any_order_gives_identical_reports(
     assert _reports(db) == expected
 
 
+@pytest.mark.slow
 def test_expected_costs_are_independent_of_split(tmp_path: Path) -> None:
     """The corpus's total cost, by hand: each distinct id once, priced by hand."""
     files = _corpus(tmp_path / "corpus")
