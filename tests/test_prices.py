@@ -914,6 +914,20 @@ def test_import_rebuilds_stored_operations(hermetic: Path) -> None:
     assert stored_operations(hermetic / "test.duckdb") == after
 
 
+def test_missing_on_a_store_never_built(hermetic: Path) -> None:
+    listed = runner.invoke(app, ["prices", "list", "gpt-4o", "--format", "csv"])
+    assert listed.exit_code == ExitCode.OK, listed.stderr
+    result = runner.invoke(app, ["prices", "missing", "--format", "json"])
+    assert (result.exit_code, result.stdout) == (ExitCode.OK, "[]\n"), result.stderr
+    assert result.stderr.startswith("aicost: rebuilt 0 day(s) of derived data first")
+    again = runner.invoke(app, ["prices", "missing", "--format", "csv"])
+    assert (again.exit_code, again.stderr) == (ExitCode.OK, "")
+    assert again.stdout.splitlines() == [
+        "issue,provider,model,model_key,pricing_basis,operations,first_seen,last_seen,"
+        "input_tokens,output_tokens"
+    ]
+
+
 def assert_one_error(result: Result, code: ExitCode) -> str:
     """Exit code, nothing on stdout, one error line (plus its hint), no traceback."""
     assert result.exit_code == code, (result.exit_code, result.stdout, result.stderr)

@@ -47,8 +47,10 @@ def import_(
 
     A per-token price above 0.01 USD (10,000 USD per million tokens: a
     per-million price written as per-token) refuses the whole file."""
+    from aicost_cli import db  # lazy: `aicost --help` does not load duckdb
+
     config = STATE.config()
-    with open_db() as con:
+    with db.writer_lock(STATE.db_path()), open_db() as con:
         result, built = prices.import_and_rebuild(
             con, config, file, effective_from.date() if effective_from else None
         )
@@ -97,7 +99,17 @@ def list_(
 @handle_errors
 def missing(fmt: FormatOpt = OutputFormat.TABLE, output: OutputOpt = None) -> None:
     """Models of stored operations that have no price (their cost is unpriced, never 0),
-    and those priced with a fallback rate (issue 'fallback', see pricing_basis)."""
+    and those priced with a fallback rate (issue 'fallback', see pricing_basis).
+    Rebuilds first when the config, the catalog or aicost changed since the last build."""
+    from aicost_cli import build
+
+    rebuilt = build.ensure_current(STATE.db_path(), STATE.config())
+    if rebuilt is not None:
+        print(
+            f"aicost: rebuilt {rebuilt.days_rebuilt:,} day(s) of derived data first "
+            f"({rebuilt.reason})",
+            file=sys.stderr,
+        )
     with open_db(read_only=True) as con:
         table = prices.missing_prices(con)
     with output_stream(output) as out:
