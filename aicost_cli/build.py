@@ -58,6 +58,11 @@ class BuildResult:
     reason: str
     days_rebuilt: int
     operations: int
+    #: the store had never been built (a new store): nothing to tell anyone
+    first: bool = False
+
+
+FIRST_BUILD = "the derived tables have not been built yet"
 
 
 def config_digest(config: Config) -> str:
@@ -113,7 +118,7 @@ def stale_reason(con: duckdb.DuckDBPyConnection, config: Config) -> str | None:
         ).fetchall()
     }
     if not set(TARGETS) <= tables:
-        return "the derived tables have not been built yet"
+        return FIRST_BUILD
     stored = dict(con.execute("select name, value from build_state").fetchall())
     for name, value in _digests(con, config).items():
         if stored.get(name) != value:
@@ -269,7 +274,13 @@ def build(
             "insert into build_runs values (?, ?, now()::timestamp, ?, ?, ?, ?)",
             [build_id, started_at, trigger, is_full, days, operations],
         )
-    return BuildResult(full=is_full, reason=reason, days_rebuilt=days, operations=operations)
+    return BuildResult(
+        full=is_full,
+        reason=reason,
+        days_rebuilt=days,
+        operations=operations,
+        first=reason == FIRST_BUILD,
+    )
 
 
 def _count(con: duckdb.DuckDBPyConnection, sql: str) -> int:

@@ -162,12 +162,12 @@ def attribution(
     full_from, full_to = _whole_days(time_range)
     since, until = time_range.since, time_range.until
     in_whole_days = "(?::date is null or day >= ?::date) and (?::date is null or day < ?::date)"
-    whole = [full_from, full_from, full_to, full_to]
+    whole: list[object] = [full_from, full_from, full_to, full_to]
     in_range = (
         "(?::timestamp is null or started_at >= ?::timestamp) "
         "and (?::timestamp is null or started_at < ?::timestamp)"
     )
-    bounds = [since, since, until, until]
+    bounds: list[object] = [since, since, until, until]
     if set(dims) <= ROLLUP_DIMENSIONS:
         source = (
             f"(select * exclude (day) from operations_daily where {in_whole_days} "

@@ -137,13 +137,13 @@ def costs(draw: st.DrawFn) -> tuple[str | None, Decimal | None]:
     form = draw(st.sampled_from(["absent", "string", "number"]))
     if form == "absent":
         return None, None
-    if form == "string":  # up to 26 integer digits and 12 decimals, exactly
-        units = draw(st.integers(min_value=0, max_value=10**38 - 1))
+    if form == "string":  # up to 1,000,000 (the plausible limit), 12 decimals, exactly
+        units = draw(st.integers(min_value=0, max_value=10**18))
         value = Decimal(f"{units}E-12")  # exact (scaleb would round to 28 digits)
         return json.dumps(format(value, "f")), value
     # a JSON number: exact up to 15 significant digits
     mantissa = draw(st.integers(min_value=0, max_value=10**15 - 1))
-    value = Decimal(f"{mantissa}E-{draw(st.integers(min_value=0, max_value=12))}")
+    value = Decimal(f"{mantissa}E-{draw(st.integers(min_value=9, max_value=12))}")
     return format(value, "f"), value
 
 
@@ -266,6 +266,7 @@ def test_bad_lines_are_quarantined_with_file_and_line(tmp_path: Path) -> None:
         json.dumps({**good("op-6", 6), "usage": {"output_tokens": 10, "reasoning_tokens": 11}}),
         json.dumps({k: v for k, v in good("op-7", 7).items() if k != "started_at"}),
         json.dumps({**good("op-8", 8), "cost": "twelve"}),
+        json.dumps({**good("op-8b", 8), "cost": "1000000.000000000001"}),
         json.dumps({**good("op-9", 9), "usage": {"input_tokens": 2.5}}),
         json.dumps(good("op-10", 10)),
     ]
@@ -278,7 +279,7 @@ def test_bad_lines_are_quarantined_with_file_and_line(tmp_path: Path) -> None:
     assert result.exit_code == ExitCode.QUARANTINED
     assert result.stdout == ""
     assert "ingested 3 operation(s)" in result.stderr
-    assert "7 quarantined" in result.stderr
+    assert "8 quarantined" in result.stderr
 
     q = runner.invoke(app, ["db", "quarantine", "--format", "json"])
     assert q.exit_code == ExitCode.OK, q.output
@@ -292,7 +293,8 @@ def test_bad_lines_are_quarantined_with_file_and_line(tmp_path: Path) -> None:
         (6, "usage.reasoning_tokens exceeds usage.output_tokens"),
         (7, "started_at is missing"),
         (8, "cost is not a decimal amount: twelve"),
-        (9, "usage.input_tokens is not a whole number: 2.5"),
+        (9, "cost is implausible for one operation (over 1000000): 1000000.000000000001"),
+        (10, "usage.input_tokens is not a whole number: 2.5"),
     ]
     assert items[1]["record"] == "{this is not json"
     table = runner.invoke(app, ["db", "quarantine"])

@@ -205,6 +205,7 @@ def test_real_litellm_samples() -> None:
             "operations": 2,
             "units": 2,
             "unpriced_operations": 0,
+            "unpriced_source_cost": None,
             "estimated_cost": data[0]["estimated_cost"],
             "share": data[0]["share"],
             "currency": "USD",
@@ -221,7 +222,7 @@ def test_real_litellm_samples() -> None:
 def test_pick_lines_finds_lines_across_chunk_boundaries(
     tmp_path: Path, chunk_size: int, suffix: str, trailing_newline: bool
 ) -> None:
-    from aicost_cli.ingest.requests import _pick_lines
+    from aicost_cli.ingest.lines import pick_lines
 
     lines = [f'{{"n": {i}, "pad": "{"x" * (i % 13)}"}}' for i in range(1, 2001)]
     lines[99] = '{"n": 100, "crlf": true}\r'
@@ -229,7 +230,7 @@ def test_pick_lines_finds_lines_across_chunk_boundaries(
     path = tmp_path / f"lines{suffix}"
     path.write_bytes(gzip.compress(data) if suffix.endswith(".gz") else data)
     wanted = [1, 2, 100, 999, 1000, 1999, 2000]
-    table = _pick_lines(path, wanted, chunk_size)
+    table = pick_lines(path, wanted, chunk_size)
     numbers, texts = table.column("line_no").to_pylist(), table.column("line").to_pylist()
     got = list(zip(numbers, texts, strict=True))
     assert got == [(n, lines[n - 1].removesuffix("\r")) for n in wanted]
@@ -239,8 +240,10 @@ def test_big_streamed_file_keeps_good_rows_and_quarantines_the_bad_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     import aicost_cli.ingest.requests as requests_module
+    import aicost_cli.ingest.stager as stager_module
 
-    monkeypatch.setattr(requests_module, "_BATCH_BYTES", 1)  # every file is "big"
+    monkeypatch.setattr(requests_module, "BATCH_BYTES", 1)  # every file is "big"
+    monkeypatch.setattr(stager_module, "BATCH_BYTES", 1)
     records = make_records(300)
     body = [json.dumps(r) for r in records]
     body.insert(150, '{"id": "broken", "startTime": ')
@@ -300,8 +303,10 @@ def test_big_gzip_file_with_blank_and_bad_lines_quarantines_the_right_line(
     its lines: the bad line must still be quarantined with its own line and
     text (whole-file careful path), never swapped for a neighbour."""
     import aicost_cli.ingest.requests as requests_module
+    import aicost_cli.ingest.stager as stager_module
 
-    monkeypatch.setattr(requests_module, "_BATCH_BYTES", 1)  # every file is "big"
+    monkeypatch.setattr(requests_module, "BATCH_BYTES", 1)  # every file is "big"
+    monkeypatch.setattr(stager_module, "BATCH_BYTES", 1)
     records = make_records(50)
     body = [json.dumps(r) for r in records]
     body.insert(10, "")  # a blank line shifts ordinals against lines

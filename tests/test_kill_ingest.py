@@ -95,6 +95,7 @@ class Probe:
     rchar: int
     wchar: int
     wal: int
+    store: int  # size of the database file: it grows when a commit writes
 
 
 def probe(pid: int, db: Path) -> Probe | None:
@@ -107,7 +108,11 @@ def probe(pid: int, db: Path) -> Probe | None:
         wal_size = wal.stat().st_size
     except FileNotFoundError:
         wal_size = -1
-    return Probe(int(fields["rchar"]), int(fields["wchar"]), wal_size)
+    try:
+        store_size = db.stat().st_size
+    except FileNotFoundError:
+        store_size = -1
+    return Probe(int(fields["rchar"]), int(fields["wchar"]), wal_size, store_size)
 
 
 def ingest_cmd(db: Path, path: Path) -> list[str]:
@@ -179,18 +184,22 @@ def test_killed_ingest_leaves_the_database_as_it_was(hermetic: Path) -> None:
     )
     assert after.cost == before.cost + big_cost
     written = last.wchar  # a little less than the total: the last sample before exit
-    assert wal_levels
+    base_size = base.stat().st_size
 
     # Kill points by the run's own progress, not by time: once the input has been
-    # read (staging), half-way through what a run writes, and right after each
-    # commit the unkilled run made (as soon as the WAL grows past the level before
-    # it): a run that commits in several steps would be caught between them.
+    # read (staging), half-way through what a run writes, as soon as the store
+    # file grows (the commit is writing), and right after each commit the
+    # unkilled run made that left a WAL (as soon as the WAL grows past the level
+    # before it): a run that commits in several steps would be caught between them.
     def after_commit(previous: int, level: int) -> Callable[[Probe], bool]:
         return lambda p: p.wal > (previous + level) // 2
 
     phases: dict[str, Callable[[Probe], bool]] = {
         "input read": lambda p: p.rchar > size,
         "half written": lambda p: p.wchar >= written // 2,
+        # the commit writes the landed rows and the built tables into the
+        # store (large commits go to the file, not only to the WAL)
+        "store growing": lambda p: p.store > base_size,
     }
     for number, (previous, level) in enumerate(zip([0, *wal_levels], wal_levels, strict=False)):
         phases[f"commit {number + 1}"] = after_commit(previous, level)

@@ -41,4 +41,3 @@ def test_no_model_is_aliased_at_run_time() -> None:
         text = path.read_text(encoding="utf-8")
         assert "operations_to_price" not in text, path
         assert "stg_operations" not in text, path
-

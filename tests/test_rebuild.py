@@ -78,8 +78,11 @@ def otel_files(folder: Path) -> dict[str, Path]:
                         None,
                         "agent run",
                         start,
-                        {"gen_ai.operation.name": "invoke_agent", "feature": "research-agent",
-                         "team": "research"},
+                        {
+                            "gen_ai.operation.name": "invoke_agent",
+                            "feature": "research-agent",
+                            "team": "research",
+                        },
                     )
                 ],
                 "bot-svc",
@@ -160,8 +163,17 @@ def test_report_rebuilds_first_when_the_config_changed(tmp_path: Path) -> None:
     assert cli("ingest", "requests", str(logs), db=db).exit_code == 0
     config = tmp_path / "aicost.toml"
     config.write_text('[features.bot]\nowner = "support-eng"\n', encoding="utf-8")
-    result = cli("--config", str(config), "report", "attribution", "--by", "feature,owner",
-                 "--format", "json", db=db)
+    result = cli(
+        "--config",
+        str(config),
+        "report",
+        "attribution",
+        "--by",
+        "feature,owner",
+        "--format",
+        "json",
+        db=db,
+    )
     assert result.exit_code == 0, result.output
     assert "rebuilt" in result.stderr
     assert [(r["feature"], r["owner"]) for r in json.loads(result.stdout)] == [
@@ -316,9 +328,7 @@ def test_expected_costs_are_independent_of_split(tmp_path: Path) -> None:
             record = json.loads(line)
             first.setdefault(record["id"], record)
     litellm_cost = sum(payload_cost(r) for r in first.values())
-    got = query(
-        db, "select sum(estimated_cost) from operations where source_format = 'litellm'"
-    )
+    got = query(db, "select sum(estimated_cost) from operations where source_format = 'litellm'")
     assert got == [(litellm_cost,)]
 
 

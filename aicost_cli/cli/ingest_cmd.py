@@ -36,7 +36,7 @@ def summary(result: IngestResult) -> str:
             f"\n{result.unpriced:,} of {result.model_calls:,} model call(s) have no price"
             f"{reported}: see 'aicost prices missing'"
         )
-    if result.build is not None and result.build.full:
+    if result.build is not None and result.build.full and not result.build.first:
         text += (
             f"\nrebuilt all {result.build.days_rebuilt:,} day(s) of derived data "
             f"({result.build.reason})"

@@ -78,9 +78,7 @@ def read_lines(path: Path) -> tuple[pa.Table, str | None]:
     try:
         lines = split_lines(data).cast(pa.large_string())
     except pa.ArrowInvalid:  # not UTF-8 somewhere
-        lines = split_lines(data.decode("utf-8", "replace").encode("utf-8")).cast(
-            pa.large_string()
-        )
+        lines = split_lines(data.decode("utf-8", "replace").encode("utf-8")).cast(pa.large_string())
     numbers = pa.array(range(1, len(lines) + 1), pa.int64())
     return pa.table({"line_no": numbers, "line": lines}), problem
 
@@ -142,4 +140,3 @@ def split_lines(data: bytes) -> pa.Array:
     if b"\r" in data:
         parts = pc.if_else(pc.ends_with(parts, b"\r"), pc.binary_slice(parts, 0, -1), parts)
     return parts
-

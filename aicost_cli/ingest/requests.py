@@ -179,9 +179,8 @@ def _run(
 
     with db.connect(db_path) as store:
         try:
-            store.execute(
-                f"attach {models.sql_string(str(scratch_path(db_path)))} as aicost_scratch (read_only)"
-            )
+            scratch = models.sql_string(str(scratch_path(db_path)))
+            store.execute(f"attach {scratch} as aicost_scratch (read_only)")
             with db.transaction(store):
                 from aicost_cli import prices
 
@@ -360,10 +359,15 @@ def _deduplicate(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "  ) as ranked where ranked.rn > 1)"
     )
     for source in LANDING_SOURCES:
+        # an inner join, so that the hash table is built on the run's few
+        # staged ids and the landing table's ids are only streamed past it
+        # (an IN-subquery would hash the whole landing table)
         con.execute(
-            f"delete from {STAGED} as staged where staged.quarantine_reason is null "
-            "and staged.source_format = ? and staged.operation_id in ("
-            f"  select landed.operation_id from aicost_store.land_{source} as landed)",
+            f"delete from {STAGED} where rowid in ("
+            f"  select staged.rowid from {STAGED} as staged "
+            f"  inner join aicost_store.land_{source} as landed "
+            "    on landed.operation_id = staged.operation_id "
+            "  where staged.quarantine_reason is null and staged.source_format = ?)",
             [source],
         )
     return good
@@ -406,7 +410,8 @@ def _commit(
         for name, n in con.execute(
             "select source_file, count(*) from ("
             f"  select source_file from {staged} where quarantine_reason is not null "
-            "  union all select source_file from aicost_scratch.staged_quarantine) group by source_file"
+            "  union all select source_file from aicost_scratch.staged_quarantine) "
+            "group by source_file"
         ).fetchall()
     }
     inserted = {

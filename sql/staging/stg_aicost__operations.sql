@@ -165,6 +165,11 @@ final as (
             case when checked.cost is not null and checked.cost_amount is null
                 then 'cost is not a decimal amount: ' || left(checked.cost, 60) end,
             case when checked.cost_amount < 0 then 'cost is negative: ' || checked.cost end,
+            -- one call costing over a million is a unit mistake (and sums of
+            -- such amounts would overflow every total that includes them)
+            case when checked.cost_amount > 1000000
+                then 'cost is implausible for one operation (over 1000000): '
+                    || left(checked.cost, 60) end,
             case
                 when checked.model is null and checked.response_model is null
                     and checked.request_model is null

@@ -169,10 +169,18 @@ final as (
         cast(null as varchar) as native_prompt_version,
         cast(null as varchar) as native_environment,
         counted.request_tags_map as tags,
-        coalesce(
-            try_cast(coalesce(counted.response_cost, counted.spend) as decimal(18, 12)),
-            try_cast(coalesce(counted.response_cost, counted.spend) as decimal(38, 12))
-        )::decimal(38, 12) as source_cost,
+        -- the gateway's own cost figure, informational: kept when it is an
+        -- amount between 0 and 1,000,000 for the call, else not reported
+        case
+            when coalesce(
+                try_cast(coalesce(counted.response_cost, counted.spend) as decimal(18, 12)),
+                try_cast(coalesce(counted.response_cost, counted.spend) as decimal(38, 12))
+            ) between 0 and 1000000
+                then coalesce(
+                    try_cast(coalesce(counted.response_cost, counted.spend) as decimal(18, 12)),
+                    try_cast(coalesce(counted.response_cost, counted.spend) as decimal(38, 12))
+                )
+        end::decimal(38, 12) as source_cost,
         counted.source_file,
         counted.source_line,
         counted.source_record,
