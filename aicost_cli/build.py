@@ -97,6 +97,8 @@ def _digests(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, str]:
     return {
         "config_digest": config_digest(config),
         "prices_digest": prices.prices_digest(con),
+        # a new aicost version may bundle new list prices: loaded by the build
+        "bundled_prices_digest": prices.bundled_sha256(),
         "models_digest": models_digest(),
     }
 
@@ -104,6 +106,7 @@ def _digests(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, str]:
 _REASONS = {
     "config_digest": "the configuration changed",
     "prices_digest": "the price catalog changed",
+    "bundled_prices_digest": "aicost's bundled list prices changed",
     "models_digest": "aicost's SQL models changed",
 }
 
@@ -237,6 +240,8 @@ def build(
     from aicost_cli import db, prices
 
     started_at = datetime.now(UTC).replace(tzinfo=None)
+    with db.atomic(con):
+        prices.ensure_bundled(con)  # no-op unless aicost's bundled prices changed
     prices.require_exchange_rates(con, config)
     reason = stale_reason(con, config)
     is_full = full or reason is not None

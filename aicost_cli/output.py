@@ -134,6 +134,7 @@ LABELS = {
     "cost_per_unit": "per unit",
     "net_value": "net value",
     "unpriced_operations": "unpriced",
+    "unpriced_source_cost": "unpriced src cost",
     "threshold_tokens": "above",
     "effective_from": "from",
 }
@@ -187,6 +188,28 @@ def write_table(
     if table.num_rows == 0:
         console.print("(no rows)")
     console.print(grid)
+
+
+#: columns a table view shows only when some row has a value there: unknown
+#: costs must be visible wherever people look, and out of the way otherwise
+WHEN_PRESENT = ("failed_operations", "unpriced_operations", "unpriced_source_cost")
+
+
+def table_columns(table: pa.Table, base: list[str]) -> list[str]:
+    """``base`` plus the WHEN_PRESENT columns of ``table`` that hold a non-zero
+    value, placed before the first money column of ``base``."""
+    extra = [
+        name
+        for name in WHEN_PRESENT
+        if name in table.column_names
+        and name not in base
+        and any(v not in (None, 0) for v in table.column(name).to_pylist())
+    ]
+    if not extra:
+        return base
+    money = [i for i, name in enumerate(base) if name in ("estimated_cost", "cost_per_unit")]
+    at = money[0] if money else len(base)
+    return base[:at] + extra + base[at:]
 
 
 def render(

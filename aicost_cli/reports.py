@@ -127,7 +127,9 @@ _MEASURES = (
     "count(distinct {t}.unit_key) as units, "
     "sum({t}.unpriced_operations)::bigint as unpriced_operations, "
     "sum({t}.unpriced_source_cost)::decimal(38, 12) as unpriced_source_cost, "
-    "coalesce(sum({t}.estimated_cost), 0)::decimal(38, 12) as estimated_cost"
+    # a group whose every call is unpriced has no known cost: NULL, never 0
+    "case when sum({t}.operations) > 0 and sum({t}.unpriced_operations) = sum({t}.operations) "
+    "then null else coalesce(sum({t}.estimated_cost), 0) end::decimal(38, 12) as estimated_cost"
 )
 
 

@@ -3,9 +3,10 @@
 
     python bench/profile_ingest.py bench/data/1m/litellm.ndjson [--db PATH] [--operators N]
 
-Runs the real ingest code path in-process (``aicost_cli.db.connect`` +
-``aicost_cli.ingest.requests.ingest_requests``) on a fresh database, with the
-connection wrapped so that every SQL statement aicost issues is timed. With
+Runs the real ingest code path in-process
+(``aicost_cli.ingest.requests.ingest_requests``: staging in the scratch file,
+then landing + build in the store) on a fresh database, with every DuckDB
+connection aicost opens wrapped so that every SQL statement it issues is timed. With
 ``--operators N`` DuckDB's profiler (the data behind EXPLAIN ANALYZE) is on
 and the N most expensive operators of each of the slowest statements are
 printed. Prints phases (imports, connect, ingest, close/checkpoint) and the
@@ -68,6 +69,12 @@ class TimedConnection:
     def __getattr__(self, name: str) -> Any:
         return getattr(self._con, name)
 
+    def __enter__(self) -> TimedConnection:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._con.close()
+
 
 def top_operators(profile: Path, n: int) -> tuple[list[tuple[float, str, int]], str]:
     """The n slowest operators of a DuckDB JSON profile, and its memory figures."""
@@ -117,33 +124,41 @@ def main(argv: list[str] | None = None) -> int:
     profile_dir = Path(tmp.name) / "profiles" if args.operators else None
 
     t0 = time.perf_counter()
-    raw = aicost_db.connect(db_path)
+    aicost_db.connect(db_path).close()
     t_connect = time.perf_counter() - t0
     if profile_dir is not None:
         profile_dir.mkdir()
-        raw.execute("pragma enable_profiling = 'json'")
-    con = TimedConnection(raw, profile_dir)
+    log: list[dict[str, Any]] = []
+    real_connect = duckdb.connect
+
+    def timed_connect(*cargs: Any, **ckwargs: Any) -> TimedConnection:
+        raw = real_connect(*cargs, **ckwargs)
+        if profile_dir is not None:
+            raw.execute("pragma enable_profiling = 'json'")
+        wrapped = TimedConnection(raw, profile_dir)
+        wrapped.log = log  # one log over every connection of the run
+        return wrapped
+
+    duckdb.connect = timed_connect  # type: ignore[assignment]
     config = load_config(None)
     t0 = time.perf_counter()
-    result = ingest_requests(con, args.paths, config=config)  # type: ignore[arg-type]
+    try:
+        result = ingest_requests(db_path, args.paths, config=config)
+    finally:
+        duckdb.connect = real_connect
     t_ingest = time.perf_counter() - t0
-    t0 = time.perf_counter()
-    raw.close()
-    t_close = time.perf_counter() - t0
-
-    in_sql = sum(e["seconds"] for e in con.log)
+    in_sql = sum(e["seconds"] for e in log)
     print(f"inserted {result.inserted:,}, quarantined {result.quarantined:,}")
     print(f"imports          {T_IMPORTED - T_START:8.3f} s")
-    print(f"connect+migrate  {t_connect:8.3f} s")
+    print(f"create+migrate   {t_connect:8.3f} s")
     print(
-        f"ingest_requests  {t_ingest:8.3f} s  ({in_sql:.3f} s in {len(con.log)} SQL calls, "
+        f"ingest_requests  {t_ingest:8.3f} s  ({in_sql:.3f} s in {len(log)} SQL calls, "
         f"{t_ingest - in_sql:.3f} s Python around them)"
     )
-    print(f"close/checkpoint {t_close:8.3f} s")
     print(f"total in-process {time.perf_counter() - T_START:8.3f} s")
     print()
     print(f"slowest {args.top} statements:")
-    for entry in sorted(con.log, key=lambda e: -e["seconds"])[: args.top]:
+    for entry in sorted(log, key=lambda e: -e["seconds"])[: args.top]:
         sql = " ".join(entry["sql"].split())
         share = entry["seconds"] / t_ingest * 100
         print(f"  #{entry['n']:<4} {entry['seconds']:7.3f} s {share:5.1f}%  {sql[:150]}")

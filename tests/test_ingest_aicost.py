@@ -268,7 +268,7 @@ def test_bad_lines_are_quarantined_with_file_and_line(tmp_path: Path) -> None:
         json.dumps({**good("op-8", 8), "cost": "twelve"}),
         json.dumps({**good("op-8b", 8), "cost": "1000000.000000000001"}),
         json.dumps({**good("op-9", 9), "usage": {"input_tokens": 2.5}}),
-        json.dumps(good("op-10", 10)),
+        json.dumps(good("op-10", 11)),
     ]
     path = tmp_path / "ops.jsonl"
     path.write_text("\n".join(lines) + "\n")
@@ -302,7 +302,7 @@ def test_bad_lines_are_quarantined_with_file_and_line(tmp_path: Path) -> None:
     assert "line is not valid JSON" in table.stdout
 
     rows = stored(tmp_path, "select operation_id, source_line from operations order by 2")
-    assert rows == [("op-2", 2), ("op-5", 5), ("op-10", 10)]
+    assert rows == [("op-2", 2), ("op-5", 5), ("op-10", 11)]
     # 1,000 x 2.50 + 100 x 10.00 per million (gpt-4o list price) for each good line
     total = stored(tmp_path, "select sum(estimated_cost) from operations")[0][0]
     assert total == 3 * (1000 * Decimal("0.0000025") + 100 * Decimal("0.00001"))

@@ -41,3 +41,15 @@ def test_no_model_is_aliased_at_run_time() -> None:
         text = path.read_text(encoding="utf-8")
         assert "operations_to_price" not in text, path
         assert "stg_operations" not in text, path
+
+
+def test_every_format_has_its_staging_model_and_landing_table() -> None:
+    from aicost_cli.ingest.formats import REGISTRY
+    from aicost_cli.migrations import LANDING_SOURCES
+
+    graph = models.graph()
+    assert {f.format.value for f in REGISTRY} == set(LANDING_SOURCES)
+    for source in REGISTRY:
+        assert graph[source.staging_model].reads == (f"raw_{source.format.value}",)
+        assert source.landing_table in graph["int_operations_unioned"].reads
+        assert source.policy == "insert_once"  # request logs: an id is landed once

@@ -5,6 +5,7 @@ of the contract: update docs/schema.md and the CHANGELOG with it."""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -202,4 +203,6 @@ def test_a_store_from_before_landing_keeps_its_operations(tmp_path: Path) -> Non
         ("support-bot", "team-a", 1, 1)
     ]
     # 100 input + 50 output tokens of claude-sonnet-4-5 at list price, by hand
-    assert rows[0]["estimated_cost"] == "0.001050000000"
+    assert Decimal(str(rows[0]["estimated_cost"])) == 100 * Decimal("0.000003") + 50 * Decimal(
+        "0.000015"
+    )

@@ -13,7 +13,7 @@ from aicost_cli.cli.ingest_cmd import summary
 from aicost_cli.cli.report_cmd import UNIT_COLUMNS
 from aicost_cli.config import load_config
 from aicost_cli.errors import InputFileError
-from aicost_cli.output import OutputFormat, render
+from aicost_cli.output import OutputFormat, render, table_columns
 
 
 def _sample_dir() -> Path:
@@ -61,7 +61,7 @@ def demo(
         OutputFormat.TABLE,
         sys.stdout,
         title=f"unit economics by month ({config.currency})",
-        table_columns=UNIT_COLUMNS,
+        table_columns=table_columns(unit, UNIT_COLUMNS),
     )
     print()
     render(
@@ -69,6 +69,8 @@ def demo(
         OutputFormat.TABLE,
         sys.stdout,
         title=f"attribution by feature, model ({config.currency})",
-        table_columns=["feature", "model", "operations", "units", "estimated_cost", "share"],
+        table_columns=table_columns(
+            attribution, ["feature", "model", "operations", "units", "estimated_cost", "share"]
+        ),
     )
     print(f"\ndatabase: {db_path} (try: aicost --db {db_path} db quarantine)", file=sys.stderr)

@@ -12,7 +12,7 @@ from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream
 from aicost_cli.cli.options import FormatOpt, OutputOpt, SinceOpt, UntilOpt
 from aicost_cli.config import Config
 from aicost_cli.errors import UsageError
-from aicost_cli.output import OutputFormat, render
+from aicost_cli.output import OutputFormat, render, table_columns
 
 app = typer.Typer(help="Reports over the ingested operations.", no_args_is_help=True)
 
@@ -71,7 +71,7 @@ def unit_economics(
             fmt,
             out,
             title=f"unit economics by {period.value} ({config.currency})",
-            table_columns=UNIT_COLUMNS,
+            table_columns=table_columns(table, UNIT_COLUMNS),
         )
 
 
@@ -97,7 +97,14 @@ def attribution(
     _current(config)
     with open_db(read_only=True) as con:
         table = reports.attribution(con, config, dims, time_range=reports.TimeRange(since, until))
-    names = [c for c in table.column_names if c not in ("unpriced_operations", "currency")]
+    names = table_columns(
+        table,
+        [
+            c
+            for c in table.column_names
+            if c not in ("unpriced_operations", "unpriced_source_cost", "currency")
+        ],
+    )
     with output_stream(output) as out:
         render(
             table, fmt, out, title=f"attribution by {by} ({config.currency})", table_columns=names

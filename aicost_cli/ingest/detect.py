@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from aicost_cli.ingest.formats import RequestFormat
+from aicost_cli.ingest.formats import REGISTRY, RequestFormat
 
 _PEEK = 1 << 20
 
@@ -46,27 +46,11 @@ def _peek(path: Path) -> bytes:
 
 
 def classify_record(record: Any) -> RequestFormat | None:
+    """The format of one parsed record: the first of formats.REGISTRY whose
+    ``looks_like`` holds."""
     if not isinstance(record, dict):
         return None
-    if "resourceSpans" in record:
-        return RequestFormat.OTEL
-    if record.get("schemaType") == "ModelInvocationLog" or (
-        "modelId" in record and "requestId" in record
-    ):
-        return RequestFormat.BEDROCK
-    if "operation_id" in record:  # aicost JSONL (started_at may be the bad field)
-        return RequestFormat.AICOST
-    litellm_keys = (
-        "call_type",
-        "response_cost",
-        "startTime",
-        "model_group",
-        "litellm_call_id",
-        "spend",
-    )
-    if any(key in record for key in litellm_keys):
-        return RequestFormat.LITELLM
-    return None
+    return next((source.format for source in REGISTRY if source.looks_like(record)), None)
 
 
 def _name_layout(path: Path) -> str | None:

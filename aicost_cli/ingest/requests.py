@@ -38,10 +38,9 @@ from aicost_cli.config import Config
 from aicost_cli.errors import DatabaseError
 from aicost_cli.ingest import sources
 from aicost_cli.ingest.detect import Layout, detect
-from aicost_cli.ingest.formats import RequestFormat
+from aicost_cli.ingest.formats import REGISTRY, RequestFormat
 from aicost_cli.ingest.lines import has_blank_lines, one_line
 from aicost_cli.ingest.stager import BATCH_BYTES, BATCH_FILES, STAGED, Stager
-from aicost_cli.migrations import LANDING_SOURCES
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -182,9 +181,6 @@ def _run(
             scratch = models.sql_string(str(scratch_path(db_path)))
             store.execute(f"attach {scratch} as aicost_scratch (read_only)")
             with db.transaction(store):
-                from aicost_cli import prices
-
-                prices.ensure_bundled(store)
                 run_row = store.execute("select nextval('ingest_run_seq')").fetchall()
                 result.run_id = int(run_row[0][0])
                 _commit(store, result.run_id, started_at, todo, outcomes, good)
@@ -358,17 +354,17 @@ def _deduplicate(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "      and repeated.operation_id = staged.operation_id)"
         "  ) as ranked where ranked.rn > 1)"
     )
-    for source in LANDING_SOURCES:
+    for source in REGISTRY:
         # an inner join, so that the hash table is built on the run's few
         # staged ids and the landing table's ids are only streamed past it
         # (an IN-subquery would hash the whole landing table)
         con.execute(
             f"delete from {STAGED} where rowid in ("
             f"  select staged.rowid from {STAGED} as staged "
-            f"  inner join aicost_store.land_{source} as landed "
+            f"  inner join aicost_store.{source.landing_table} as landed "
             "    on landed.operation_id = staged.operation_id "
             "  where staged.quarantine_reason is null and staged.source_format = ?)",
-            [source],
+            [source.format.value],
         )
     return good
 
@@ -384,13 +380,15 @@ def _commit(
     """Land the run's new records and record quarantine, ledger and run (in the
     caller's transaction, on the store with the scratch file attached)."""
     staged = f"aicost_scratch.{STAGED}"
-    for source in LANDING_SOURCES:
+    for source in REGISTRY:
+        if source.policy != "insert_once":  # replace_partition: billing exports
+            raise NotImplementedError(f"landing policy {source.policy}")
         con.execute(
-            f"insert into land_{source} by name "
+            f"insert into {source.landing_table} by name "
             "select * exclude (source_record, quarantine_reason, batch_no), "
             f"?::bigint as ingest_run_id from {staged} "
             "where quarantine_reason is null and source_format = ?",
-            [run_id, source],
+            [run_id, source.format.value],
         )
     names = [f.name for f in todo]
     con.execute(

@@ -25,7 +25,7 @@ import duckdb
 from aicost_cli import models
 from aicost_cli.ingest import sources
 from aicost_cli.ingest.detect import Layout, is_gzip
-from aicost_cli.ingest.formats import READ_SPECS, ReadSpec, RequestFormat, sql_type
+from aicost_cli.ingest.formats import BY_FORMAT, ReadSpec, RequestFormat, sql_type
 from aicost_cli.ingest.lines import one_line, pick_lines, read_lines
 
 #: files are read together up to this size; a bigger file is read on its own,
@@ -71,7 +71,7 @@ def _max_object(layout: str, files: list[sources.SourceFile]) -> int:
     return min(_MAX_OBJECT, max(_NDJSON_OBJECT, 16 * largest))
 
 
-_STAGING = {fmt: f"stg_{fmt.value}__operations" for fmt in RequestFormat}
+_STAGING = {fmt: source.staging_model for fmt, source in BY_FORMAT.items()}
 _READ_FORMAT = {
     Layout.NDJSON: "newline_delimited",
     Layout.ARRAY: "array",
@@ -80,7 +80,7 @@ _READ_FORMAT = {
 
 
 def _spec(fmt: RequestFormat) -> ReadSpec:
-    return next(spec for (f, _), spec in READ_SPECS.items() if f == fmt)
+    return BY_FORMAT[fmt].spec
 
 
 def _columns_literal(spec: ReadSpec) -> str:

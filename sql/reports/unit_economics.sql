@@ -87,7 +87,13 @@ per_period as (
         coalesce(sum(measured.cache_read_tokens), 0)::bigint as cache_read_tokens,
         coalesce(sum(measured.cache_write_tokens), 0)::bigint as cache_write_tokens,
         coalesce(sum(measured.output_tokens), 0)::bigint as output_tokens,
-        coalesce(sum(measured.estimated_cost), 0)::decimal(38, 12) as estimated_cost,
+        -- a feature whose every call is unpriced has no known cost: NULL, never 0
+        case
+            when sum(measured.operations) > 0
+                and sum(measured.unpriced_operations) = sum(measured.operations)
+                then null
+            else coalesce(sum(measured.estimated_cost), 0)
+        end::decimal(38, 12) as estimated_cost,
         coalesce(sum(measured.unpriced_operations), 0)::bigint as unpriced_operations,
         sum(measured.unpriced_source_cost)::decimal(38, 12) as unpriced_source_cost,
         coalesce(sum(measured.fallback_priced_operations), 0)::bigint
