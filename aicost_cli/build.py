@@ -158,8 +158,14 @@ def _scope_days(
     full: bool,
     runs: list[int] | None,
     since: date | None,
+    days: list[date] | None,
 ) -> None:
     con.execute("create or replace temp table build_days (day date not null)")
+    if days is not None and not full:
+        # given days (e.g. those whose landed rows were just removed: they
+        # must be rebuilt even though no landed row names them any more)
+        con.execute("insert into build_days select distinct unnest(?::date[])", [days])
+        return
     if full:
         con.execute(
             "insert into build_days select distinct cast(started_at as date) from ("
@@ -230,10 +236,13 @@ def build(
     since: date | None = None,
     full: bool = False,
     runs: list[int] | None = None,
+    days: list[date] | None = None,
     trigger: str = "build",
     progress: ProgressCallback | None = None,
 ) -> BuildResult:
-    """Rebuild the derived tables for the affected days (see the module doc).
+    """Rebuild the derived tables for the affected days (see the module doc):
+    the days of the landed rows of ``runs``, every day from ``since``, the
+    given ``days``, or all days (``full``, or whenever the store is stale).
 
     Runs in the caller's transaction when one is open, else in its own: either
     everything (and the audits' verdict) is committed or nothing is."""
@@ -248,14 +257,18 @@ def build(
     if reason is None:
         if full:
             reason = "a full build was asked for"
-        elif runs is None and since is None:
+        elif runs is None and since is None and days is None:
             return BuildResult(full=False, reason="up to date", days_rebuilt=0, operations=0)
+        elif runs is not None:
+            reason = "new data"
+        elif days is not None:
+            reason = f"{len(set(days))} given day(s)"
         else:
-            reason = "new data" if runs is not None else f"rebuild from {since}"
+            reason = f"rebuild from {since}"
     with db.atomic(con), db.memory_limit(con):
         bind_config(con, config)
-        _scope_days(con, full=is_full, runs=runs, since=since)
-        days = _count(con, "select count(*) from build_days")
+        _scope_days(con, full=is_full, runs=runs, since=since, days=days)
+        days_rebuilt = _count(con, "select count(*) from build_days")
         order = models.upstream(TARGETS)
         graph = models.graph()
         for step, name in enumerate(order, start=1):
@@ -277,12 +290,12 @@ def build(
         build_id = _count(con, "select coalesce(max(build_id), 0) + 1 from build_runs")
         con.execute(
             "insert into build_runs values (?, ?, now()::timestamp, ?, ?, ?, ?)",
-            [build_id, started_at, trigger, is_full, days, operations],
+            [build_id, started_at, trigger, is_full, days_rebuilt, operations],
         )
     return BuildResult(
         full=is_full,
         reason=reason,
-        days_rebuilt=days,
+        days_rebuilt=days_rebuilt,
         operations=operations,
         first=reason == FIRST_BUILD,
     )

@@ -342,3 +342,25 @@ def test_build_command_rebuilds_the_same_answer(tmp_path: Path, flag: str) -> No
     assert result.exit_code == 0, result.output
     assert "rebuilt" in result.stderr
     assert _reports(db) == before
+
+
+def test_build_of_given_days_drops_what_is_no_longer_landed(tmp_path: Path) -> None:
+    """A day whose landed rows were removed (what `db forget` will do) is
+    rebuilt from what is left: its operations and rollup rows go too."""
+    from datetime import date
+
+    from aicost_cli import build, db
+    from aicost_cli.config import Config
+
+    path = write_json(tmp_path / "a.json", litellm_payload("chatcmpl-a"))
+    store = tmp_path / "store.duckdb"
+    assert cli("ingest", "requests", str(path), db=store).exit_code == 0
+    con = db.connect(store)
+    try:
+        con.execute("delete from land_litellm")
+        result = build.build(con, Config(), days=[date(2026, 7, 2)])
+        assert (result.days_rebuilt, result.operations) == (1, 0)
+        assert con.execute("select count(*) from operations").fetchall() == [(0,)]
+        assert con.execute("select count(*) from operations_daily").fetchall() == [(0,)]
+    finally:
+        con.close()
