@@ -104,25 +104,56 @@ def write_jsonl(table: pa.Table, out: TextIO) -> None:
         out.write(_json_row(row) + "\n")
 
 
-def _human(value: Any, money: bool) -> str:
+def _money(value: Decimal) -> str:
+    """Money for people: 2 decimals from 1 up (with separators), else 3
+    significant digits, so a real 0.000035 shows as 0.0000350, never 0.0000."""
+    if value == 0:
+        return "0.00"
+    if abs(value) >= 1:
+        return f"{value:,.2f}"
+    exponent = value.adjusted()  # -5 for 0.000035
+    places = Decimal(1).scaleb(exponent - 2)
+    return format(value.quantize(places), "f")
+
+
+def _percent(value: Decimal, signed: bool) -> str:
+    """A fraction as a percentage: one decimal, or 2 significant digits below 0.1%."""
+    pct = value * 100
+    if pct == 0 or abs(pct) >= Decimal("0.1"):
+        text = f"{pct:,.1f}"
+    else:
+        text = format(pct.quantize(Decimal(1).scaleb(pct.adjusted() - 1)), "f")
+    if signed and pct > 0:
+        text = "+" + text
+    return text + "%"
+
+
+def _human(value: Any, money: bool, percent: bool = False, signed: bool = False) -> str:
     if value is None:
         return "-"
+    if isinstance(value, Decimal | float) and percent:
+        return _percent(Decimal(str(value)), signed)
     if isinstance(value, Decimal):
         if money:
-            return f"{value:,.2f}" if abs(value) >= 1 or value == 0 else f"{value:.4f}"
+            return _money(value)
         return f"{value:,}"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int):
         return f"{value:,}"
     if isinstance(value, datetime):
-        if value.hour == value.minute == value.second == 0:
+        if value.hour == value.minute == value.second == value.microsecond == 0:
             return value.strftime("%Y-%m-%d")
         return value.strftime("%Y-%m-%d %H:%M:%S")
-    return str(_plain(value))
+    # one line per row: a newline in a value is shown, not obeyed
+    return str(_plain(value)).replace("\r", "\\r").replace("\n", "\\n").replace("\t", " ")
 
 
 MONEY_HINTS = ("cost", "value", "spend")
+#: fractions shown as percentages in the table view (machine formats keep the fraction)
+PERCENT_COLUMNS = ("share",)
+#: signed changes, shown as +12.5% / -3.0%
+CHANGE_SUFFIX = "_change"
 
 
 #: Shorter headers for the human table only (machine formats keep the
@@ -135,9 +166,77 @@ LABELS = {
     "net_value": "net value",
     "unpriced_operations": "unpriced",
     "unpriced_source_cost": "unpriced src cost",
+    "failed_operations": "failed",
     "threshold_tokens": "above",
     "effective_from": "from",
+    "cost_change": "cost Δ",
+    "cost_per_unit_change": "per unit Δ",
 }
+
+#: the narrowest a text column is cut to (the widest cell if narrower)
+MIN_TEXT = 8
+
+
+def terminal_width(out: TextIO) -> int:
+    """The table width: ``COLUMNS`` when set, the terminal's when ``out`` is
+    one, else 80 (a file or a pipe)."""
+    import os
+    import shutil
+
+    env = os.environ.get("COLUMNS", "")
+    if env.isdigit() and int(env) > 0:
+        return int(env)
+    isatty = getattr(out, "isatty", None)
+    if isatty is not None and isatty():
+        return shutil.get_terminal_size((80, 24)).columns
+    return 80
+
+
+def middle_cut(text: str, width: int) -> str:
+    """``text`` cut to ``width`` terminal cells keeping both ends:
+    ``claude-sonnet-4-5`` at 11 -> ``claude…4-5``."""
+    from rich.cells import cell_len
+
+    if cell_len(text) <= width:
+        return text
+    if width <= 1:
+        return "…"[:width]
+    tail_cells = (width - 1) // 3
+    head: list[str] = []
+    used = 0
+    budget = width - 1 - tail_cells
+    for ch in text:
+        if used + cell_len(ch) > budget:
+            break
+        head.append(ch)
+        used += cell_len(ch)
+    tail: list[str] = []
+    used_tail = 0
+    budget_tail = width - 1 - used
+    for ch in reversed(text):
+        if used_tail + cell_len(ch) > budget_tail:
+            break
+        tail.append(ch)
+        used_tail += cell_len(ch)
+    return "".join(head) + "…" + "".join(reversed(tail))
+
+
+def _fit(natural: list[int], shrinkable: list[bool], width: int, gap: int) -> list[int]:
+    """Column widths: unshrinkable columns keep their natural width; text
+    columns give up space (the widest first) until the row fits ``width`` or
+    every text column is at its minimum."""
+    widths = list(natural)
+    excess = sum(widths) + gap * (len(widths) - 1) - width
+    while excess > 0:
+        candidates = [
+            i for i, w in enumerate(widths) if shrinkable[i] and w > min(natural[i], MIN_TEXT)
+        ]
+        if not candidates:
+            break
+        widest = max(candidates, key=lambda i: widths[i])
+        widths[widest] -= 1
+        excess -= 1
+    return widths
 
 
 def write_table(
@@ -146,48 +245,111 @@ def write_table(
     *,
     title: str | None = None,
     columns: list[str] | None = None,
-    width: int = 80,
+    width: int | None = None,
+    totals: list[str] | None = None,
 ) -> None:
-    """Rich table sized for 80 columns. Numbers are never cut: numeric columns
-    get the width of their widest cell; only text columns shrink (with …)."""
+    """A plain table for people, as wide as ``width`` (default: the terminal's,
+    80 when not a TTY). Numbers, dates and times are never cut; text columns
+    shrink, the widest first, keeping both ends of each value (``a…z``).
+    ``totals`` names the columns summed into a final ``total`` row. Cell text
+    is never read as Rich markup."""
     import pyarrow as pa  # lazy: keeps `aicost --help` fast
+    from rich.cells import cell_len
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
+    width = width if width is not None else terminal_width(out)
     shown = [c for c in (columns or table.column_names) if c in table.column_names]
-    cells = [
-        [_human(row[c], any(h in c for h in MONEY_HINTS)) for c in shown]
-        for row in table.select(shown).to_pylist()
-    ]
-    console = Console(file=out, width=max(width, 80), highlight=False, soft_wrap=False)
-    grid = Table(title=title, title_justify="left", show_edge=False, pad_edge=False, box=None)
     kinds = []
-    for index, name in enumerate(shown):
+    for name in shown:
         typ = table.schema.field(name).type
         numeric = pa.types.is_integer(typ) or pa.types.is_decimal(typ) or pa.types.is_floating(typ)
-        label = LABELS.get(name, name)
-        kinds.append((label, numeric, max([len(label)] + [len(row[index]) for row in cells])))
-    # numbers keep their full width; text columns share what is left
-    spare = max(width, 80) - (len(shown) - 1) * 2 - sum(w for _, num, w in kinds if num)
-    text_total = sum(w for _, num, w in kinds if not num) or 1
-    for label, numeric, widest in kinds:
-        if numeric:
-            limit = widest
-        else:
-            limit = max(min(widest, 6), min(widest, spare * widest // text_total))
+        temporal = pa.types.is_timestamp(typ) or pa.types.is_date(typ)
+        kinds.append((numeric, temporal))
+
+    def cell(name: str, value: Any) -> str:
+        change = name.endswith(CHANGE_SUFFIX)
+        return _human(
+            value,
+            any(h in name for h in MONEY_HINTS),
+            percent=name in PERCENT_COLUMNS or change,
+            signed=change,
+        )
+
+    cells = [[cell(c, row[c]) for c in shown] for row in table.select(shown).to_pylist()]
+    total_row = _total_row(table, shown, totals, cell) if totals and table.num_rows else None
+    labels = [LABELS.get(name, name) for name in shown]
+    body = cells + ([total_row] if total_row else [])
+    natural = [
+        max([cell_len(labels[i])] + [cell_len(row[i]) for row in body]) for i in range(len(shown))
+    ]
+    # numbers keep their width; so do short labels of number columns
+    shrinkable = [not numeric and not temporal for numeric, temporal in kinds]
+    # too wide even with text cut: leave out columns from the right (never the
+    # first) and say so
+    keep = len(shown)
+    widths = _fit(natural, shrinkable, width, 2)
+    while keep > 1 and sum(widths) + 2 * (keep - 1) > width:
+        keep -= 1
+        widths = _fit(natural[:keep], shrinkable[:keep], width, 2)
+    dropped = labels[keep:]
+    labels, kinds = labels[:keep], kinds[:keep]
+    cells = [row[:keep] for row in cells]
+    total_row = total_row[:keep] if total_row else None
+    needed = sum(widths) + 2 * (len(widths) - 1)
+    console = Console(
+        file=out,
+        width=max(width, needed),
+        highlight=False,
+        soft_wrap=False,
+        markup=False,
+        emoji=False,
+    )
+    grid = Table(
+        title=Text(title) if title else None,
+        title_justify="left",
+        show_edge=False,
+        pad_edge=False,
+        box=None,
+    )
+    for index, label in enumerate(labels):
+        numeric = kinds[index][0]
         grid.add_column(
-            label,
+            Text(middle_cut(label, widths[index])),
             justify="right" if numeric else "left",
             no_wrap=True,
             overflow="ellipsis",
-            min_width=limit,
-            max_width=limit,
+            min_width=widths[index],
+            max_width=widths[index],
         )
-    for row in cells:
-        grid.add_row(*row)
+    for position, row in enumerate(cells):
+        grid.add_row(
+            *(Text(middle_cut(value, widths[i])) for i, value in enumerate(row)),
+            end_section=total_row is not None and position == len(cells) - 1,
+        )
+    if total_row:
+        grid.add_row(*(Text(middle_cut(value, widths[i])) for i, value in enumerate(total_row)))
     if table.num_rows == 0:
         console.print("(no rows)")
     console.print(grid)
+    if dropped:
+        console.print(
+            Text(f"(hidden at {width} columns: {', '.join(dropped)}; see --format csv)"),
+            soft_wrap=True,
+        )
+
+
+def _total_row(table: pa.Table, shown: list[str], totals: list[str], cell: Any) -> list[str]:
+    """``total`` in the first column, the exact sums of ``totals``, blanks elsewhere."""
+    import pyarrow.compute as pc
+
+    row = ["" for _ in shown]
+    for index, name in enumerate(shown):
+        if name in totals:
+            row[index] = cell(name, pc.sum(table.column(name)).as_py())
+    row[0] = "total"
+    return row
 
 
 #: columns a table view shows only when some row has a value there: unknown
@@ -219,9 +381,11 @@ def render(
     *,
     title: str | None = None,
     table_columns: list[str] | None = None,
-    width: int = 80,
+    width: int | None = None,
+    totals: list[str] | None = None,
 ) -> None:
-    """Write table in fmt to out; width (columns, at least 80) sizes the table view only."""
+    """Write table in fmt to out. ``width`` (default: the terminal's, or 80)
+    and ``totals`` (columns summed into a total row) apply to the table view only."""
     if fmt is OutputFormat.CSV:
         write_csv(table, out)
     elif fmt is OutputFormat.JSON:
@@ -229,7 +393,7 @@ def render(
     elif fmt is OutputFormat.JSONL:
         write_jsonl(table, out)
     else:
-        write_table(table, out, title=title, columns=table_columns, width=width)
+        write_table(table, out, title=title, columns=table_columns, width=width, totals=totals)
 
 
 def to_text(table: pa.Table, fmt: OutputFormat) -> str:

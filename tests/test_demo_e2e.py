@@ -94,3 +94,28 @@ def test_demo_command_prints_both_reports(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "6,250.28" in result.stdout and "research-agent" in result.stdout
     assert "attribution by feature, model" in result.stdout
+    # the story: month-over-month change, a total row, and where to look next
+    assert "+256.5%" in result.stdout  # support-bot cost, September over August
+    assert "total" in result.stdout and "8,749.78" in result.stdout
+    assert "report attribution --by feature,prompt_version" in result.stdout
+
+
+def test_demo_after_install_from_another_directory(tmp_path: Path) -> None:
+    """Run the installed console script in an empty directory (no sample_data/ there)."""
+    import os
+    import subprocess
+    import sys
+
+    script = Path(sys.executable).with_name("aicost")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    done = subprocess.run(
+        [str(script), "demo"], cwd=empty, capture_output=True, text=True, env=dict(os.environ)
+    )
+    assert done.returncode == 0, done.stderr
+    assert "6,250.28" in done.stdout
+    assert (empty / "demo.duckdb").is_file()
+    again = subprocess.run(
+        [str(script), "demo"], cwd=empty, capture_output=True, text=True, env=dict(os.environ)
+    )
+    assert again.returncode == 0, again.stderr  # its own database is replaced

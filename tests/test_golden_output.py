@@ -142,11 +142,6 @@ def test_no_stale_golden_files() -> None:
     assert {p.name for p in GOLDEN.iterdir()} == expected
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="output.write_table passes cell text to Rich as markup: a value such as '[/]' "
-    "raises rich.errors.MarkupError (and '[beta]' vanishes, see the golden table)",
-)
 def test_table_renders_markup_like_text_literally() -> None:
     table = pa.table({"feature": ["[/]", "eval [beta]"], "operations": [1, 2]})
     text = rendered(table, OutputFormat.TABLE, 80)

@@ -10,67 +10,70 @@ import typer
 
 from aicost_cli.cli.context import handle_errors
 from aicost_cli.cli.ingest_cmd import summary
-from aicost_cli.cli.report_cmd import UNIT_COLUMNS
-from aicost_cli.config import load_config
-from aicost_cli.errors import InputFileError
 from aicost_cli.output import OutputFormat, render, table_columns
 
-
-def _sample_dir() -> Path:
-    here = Path(__file__).resolve().parents[2] / "sample_data"
-    if here.is_dir():
-        return here
-    raise InputFileError(
-        "sample_data/ is not here", hint="run 'aicost demo' from a source checkout (make demo)"
-    )
+#: the demo's month-over-month view: what changed, per feature
+TREND_COLUMNS = [
+    "period_start",
+    "feature",
+    "units",
+    "estimated_cost",
+    "cost_change",
+    "cost_per_unit",
+    "cost_per_unit_change",
+]
+ATTRIBUTION_COLUMNS = ["feature", "model", "operations", "units", "estimated_cost", "share"]
+NEXT = "aicost --db {db} report attribution --by feature,prompt_version"
 
 
 @handle_errors
 def demo(
     db_path: Annotated[
-        Path, typer.Option("--db", help="Where to build the demo database (replaced).")
+        Path,
+        typer.Option(
+            "--db", help="Where to build the demo database (an existing demo one is replaced)."
+        ),
     ] = Path("demo.duckdb"),
+    overwrite: Annotated[
+        bool,
+        typer.Option("--overwrite", help="Replace --db even if it is not a demo database."),
+    ] = False,
     data: Annotated[
         Path | None,
-        typer.Option("--data", help="Sample data folder (default: the bundled sample_data/)."),
+        typer.Option("--data", help="Sample data folder (default: the bundled one)."),
     ] = None,
 ) -> None:
     """Ingest the bundled support-bot and research-agent story and print the reports."""
-    from aicost_cli import db, reports
-    from aicost_cli.ingest.requests import ingest_requests
+    from aicost_cli import demo as core
 
-    folder = data or _sample_dir()
-    config = load_config(folder / "aicost.toml")
-    for stale in (db_path, db_path.with_name(db_path.name + ".wal")):
-        stale.unlink(missing_ok=True)
-    inputs = [str(p) for p in (folder / "litellm", folder / "otel") if p.exists()]
-    result = ingest_requests(db_path, inputs, config=config)
-    print(summary(result), file=sys.stderr)
-    bad = folder / "malformed"
-    if bad.exists():
-        bad_result = ingest_requests(db_path, [str(bad)], config=config)
-        print(f"malformed sample: {summary(bad_result)}", file=sys.stderr)
-    con = db.connect(db_path, read_only=True)
-    try:
-        unit = reports.unit_economics(con, config)
-        attribution = reports.attribution(con, config, ["feature", "model"])
-    finally:
-        con.close()
+    result = core.run(db_path, data=data, overwrite=overwrite)
+    print(summary(result.ingest), file=sys.stderr)
+    if result.malformed is not None:
+        print(f"malformed sample: {summary(result.malformed)}", file=sys.stderr)
+    currency = result.config.currency
     render(
-        unit,
+        result.trend,
         OutputFormat.TABLE,
         sys.stdout,
-        title=f"unit economics by month ({config.currency})",
-        table_columns=table_columns(unit, UNIT_COLUMNS),
+        title=f"cost and cost per unit by month, change on the month before ({currency})",
+        table_columns=table_columns(result.trend, TREND_COLUMNS),
+        totals=["estimated_cost"],
     )
     print()
     render(
-        attribution,
+        result.attribution,
         OutputFormat.TABLE,
         sys.stdout,
-        title=f"attribution by feature, model ({config.currency})",
-        table_columns=table_columns(
-            attribution, ["feature", "model", "operations", "units", "estimated_cost", "share"]
-        ),
+        title=f"attribution by feature, model ({currency})",
+        table_columns=table_columns(result.attribution, ATTRIBUTION_COLUMNS),
+        totals=["operations", "estimated_cost", "share"],
     )
-    print(f"\ndatabase: {db_path} (try: aicost --db {db_path} db quarantine)", file=sys.stderr)
+    mover = result.biggest_mover()
+    if mover is not None:
+        feature, first, last = mover
+        print(
+            f"\n{feature}'s cost per unit went from {first:.4f} to {last:.4f} "
+            f"({last / first:.1f}x); to see why, run:"
+        )
+    print("  " + NEXT.format(db=db_path))
+    print(f"database: {db_path} (also: aicost --db {db_path} db quarantine)", file=sys.stderr)
