@@ -149,7 +149,7 @@ def _human(value: Any, money: bool, percent: bool = False, signed: bool = False)
     return str(_plain(value)).replace("\r", "\\r").replace("\n", "\\n").replace("\t", " ")
 
 
-MONEY_HINTS = ("cost", "value", "spend")
+MONEY_HINTS = ("cost", "value", "spend", "per_mtok")
 #: fractions shown as percentages in the table view (machine formats keep the fraction)
 PERCENT_COLUMNS = ("share",)
 #: signed changes, shown as +12.5% / -3.0%
@@ -168,6 +168,10 @@ LABELS = {
     "unpriced_source_cost": "unpriced src cost",
     "failed_operations": "failed",
     "threshold_tokens": "above",
+    "service_tier": "tier",
+    "input_per_mtok": "in/M",
+    "output_per_mtok": "out/M",
+    "cache_read_per_mtok": "cached/M",
     "effective_from": "from",
     "cost_change": "cost Δ",
     "cost_per_unit_change": "per unit Δ",

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from aicost_cli import models
+from aicost_cli import shape as _shape
 from aicost_cli.config import Config
 from aicost_cli.errors import UsageError
 
@@ -74,10 +75,13 @@ def unit_economics(
     *,
     period: Period = Period.MONTH,
     time_range: TimeRange = TimeRange(),
+    shape: _shape.Shape | None = None,
 ) -> pa.Table:
+    """Units, operations, cost and cost per unit per feature and period;
+    ``shape`` sorts, folds (``top``: by feature, per period) and limits."""
     _prepare(con, config)
     full_from, full_to = _whole_days(time_range)
-    return con.sql(
+    table = con.sql(
         models.model_sql("unit_economics"),
         params={
             "period": period.value,
@@ -88,6 +92,7 @@ def unit_economics(
             "currency": config.currency,
         },
     ).to_arrow_table()
+    return _shape.apply(table, shape or _shape.Shape(), keys=["feature"], within=["period_start"])
 
 
 def parse_dimensions(spec: str) -> list[str]:
@@ -139,6 +144,7 @@ def attribution(
     dims: list[str],
     *,
     time_range: TimeRange = TimeRange(),
+    shape: _shape.Shape | None = None,
 ) -> pa.Table:
     """Operations, units and estimated cost by the requested dimensions.
 
@@ -196,4 +202,5 @@ def attribution(
         [("estimated_cost", "descending"), *((name, "ascending") for name in names)]
     )
     currency = pa.array([config.currency] * result.num_rows, pa.string())
-    return result.append_column("currency", currency)
+    result = result.append_column("currency", currency)
+    return _shape.apply(result, shape or _shape.Shape(), keys=names, within=[])

@@ -119,3 +119,16 @@ def test_demo_after_install_from_another_directory(tmp_path: Path) -> None:
         [str(script), "demo"], cwd=empty, capture_output=True, text=True, env=dict(os.environ)
     )
     assert again.returncode == 0, again.stderr  # its own database is replaced
+
+
+def test_top_keeps_the_total_and_limit_cuts_rows(loaded: Path, expected: dict[str, Any]) -> None:
+    top = cli_json(loaded, "report", "attribution", "--by", "feature,model", "--top", "2")
+    assert [row["feature"] for row in top][-1] == "(other)"
+    assert len(top) == 3
+    assert sum(row["estimated_cost"] for row in top) == Decimal(
+        expected["totals"]["estimated_cost_exact"]
+    )
+    limited = cli_json(loaded, "report", "unit-economics", "--sort", "cost", "--limit", "1")
+    assert [(row["feature"], row["period_start"][:7]) for row in limited] == [
+        ("support-bot", "2026-09")
+    ]

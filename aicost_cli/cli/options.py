@@ -40,3 +40,24 @@ QuietOpt = Annotated[
     bool,
     typer.Option("--quiet", "-q", help="No progress or summary on stderr (errors still show)."),
 ]
+SortOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--sort",
+        metavar="COLUMN[:asc|desc]",
+        help="Sort by this column (numbers largest first, text A-Z).",
+    ),
+]
+LimitOpt = Annotated[
+    int | None,
+    typer.Option("--limit", metavar="N", min=1, help="Only the first N rows."),
+]
+TopOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--top",
+        metavar="N",
+        min=1,
+        help="The N costliest groups; the rest summed into one '(other)' row.",
+    ),
+]

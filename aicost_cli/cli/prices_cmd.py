@@ -88,11 +88,16 @@ def list_(
                 "input_per_mtok",
                 "output_per_mtok",
                 "cache_read_per_mtok",
-                "origin",
             )
             if c in table.column_names
         ]
-        render(table, fmt, out, title="prices", table_columns=shown)
+        render(
+            table,
+            fmt,
+            out,
+            title="prices per million tokens (origin and every rate: --format csv)",
+            table_columns=shown,
+        )
 
 
 @app.command("missing")

@@ -9,10 +9,19 @@ import typer
 
 from aicost_cli import reports
 from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream
-from aicost_cli.cli.options import FormatOpt, OutputOpt, SinceOpt, UntilOpt
+from aicost_cli.cli.options import (
+    FormatOpt,
+    LimitOpt,
+    OutputOpt,
+    SinceOpt,
+    SortOpt,
+    TopOpt,
+    UntilOpt,
+)
 from aicost_cli.config import Config
 from aicost_cli.errors import UsageError
 from aicost_cli.output import OutputFormat, render, table_columns
+from aicost_cli.shape import Shape
 
 app = typer.Typer(help="Reports over the ingested operations.", no_args_is_help=True)
 
@@ -52,6 +61,9 @@ def unit_economics(
     until: UntilOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
     output: OutputOpt = None,
+    sort: SortOpt = None,
+    limit: LimitOpt = None,
+    top: TopOpt = None,
 ) -> None:
     """Cost per unit of work (conversation, trace or request) per feature and period."""
     if by != "feature":
@@ -63,7 +75,11 @@ def unit_economics(
     _current(config)
     with open_db(read_only=True) as con:
         table = reports.unit_economics(
-            con, config, period=period, time_range=reports.TimeRange(since, until)
+            con,
+            config,
+            period=period,
+            time_range=reports.TimeRange(since, until),
+            shape=Shape(sort, limit, top),
         )
     with output_stream(output) as out:
         render(
@@ -72,6 +88,7 @@ def unit_economics(
             out,
             title=f"unit economics by {period.value} ({config.currency})",
             table_columns=table_columns(table, UNIT_COLUMNS),
+            totals=["operations", "failed_operations", "unpriced_operations", "estimated_cost"],
         )
 
 
@@ -90,13 +107,22 @@ def attribution(
     until: UntilOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
     output: OutputOpt = None,
+    sort: SortOpt = None,
+    limit: LimitOpt = None,
+    top: TopOpt = None,
 ) -> None:
     """Who and what caused the spend, with each group's share of it."""
     dims = reports.parse_dimensions(by)
     config = STATE.config()
     _current(config)
     with open_db(read_only=True) as con:
-        table = reports.attribution(con, config, dims, time_range=reports.TimeRange(since, until))
+        table = reports.attribution(
+            con,
+            config,
+            dims,
+            time_range=reports.TimeRange(since, until),
+            shape=Shape(sort, limit, top),
+        )
     names = table_columns(
         table,
         [
@@ -107,5 +133,17 @@ def attribution(
     )
     with output_stream(output) as out:
         render(
-            table, fmt, out, title=f"attribution by {by} ({config.currency})", table_columns=names
+            table,
+            fmt,
+            out,
+            title=f"attribution by {by} ({config.currency})",
+            table_columns=names,
+            totals=[
+                "operations",
+                "failed_operations",
+                "unpriced_operations",
+                "estimated_cost",
+                "unpriced_source_cost",
+                "share",
+            ],
         )
