@@ -32,7 +32,7 @@ test-fast: $(STAMP)
 
 # ruff, mypy --strict over aicost_cli and tests (pyproject [tool.mypy] files), and a
 # DuckDB parse (no binding) of every file under sql/.
-LINT_PATHS := aicost_cli tests bench sample_data
+LINT_PATHS := aicost_cli aicost tests bench sample_data
 
 # Every check runs (so one run shows all problems); lint fails if any failed.
 lint: $(STAMP)
