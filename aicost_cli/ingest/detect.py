@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -34,15 +33,20 @@ def is_gzip(path: Path) -> bool:
         return handle.read(2) == b"\x1f\x8b"
 
 
-def _peek(path: Path) -> bytes:
-    if is_gzip(path):
-        try:
-            with gzip.open(path, "rb") as handle:
-                return handle.read(_PEEK)
-        except (OSError, EOFError):
-            return b""
-    with path.open("rb") as handle:
-        return handle.read(_PEEK)
+def _peek(path: Path) -> tuple[bytes, str | None]:
+    """The first MiB (decompressed), and why the file cannot be read on, if it
+    breaks off before that: a truncated gzip keeps what came before the break."""
+    from aicost_cli.ingest.lines import StreamBroken, read_chunks
+
+    head = bytearray()
+    try:
+        for chunk in read_chunks(path, _PEEK):
+            head += chunk
+            if len(head) >= _PEEK:
+                break
+    except StreamBroken as exc:
+        return bytes(head[:_PEEK]), str(exc)
+    return bytes(head[:_PEEK]), None
 
 
 def classify_record(record: Any) -> RequestFormat | None:
@@ -105,9 +109,11 @@ def _ndjson_or_document(
 
 
 def detect(path: Path, forced: RequestFormat | None) -> Detected:
-    head = _peek(path)
+    head, broken = _peek(path)
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     by_name = _name_layout(path)
+    if not text and broken:
+        return Detected(None, Layout.EMPTY, f"cannot be read: {broken}")
     if not text:
         return Detected(forced, Layout.EMPTY)
     if by_name == Layout.CSV:

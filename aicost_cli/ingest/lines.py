@@ -11,8 +11,9 @@ from __future__ import annotations
 import gzip
 import re
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aicost_cli.ingest.detect import is_gzip
 
@@ -57,30 +58,107 @@ def one_line(exc: BaseException) -> str:
     return text[0] if text else type(exc).__name__
 
 
-def read_lines(path: Path) -> tuple[pa.Table, str | None]:
-    """Every line of an NDJSON file (gzip or not), numbered from 1 and split on LF
-    only: DuckDB's CSV reader also splits on CR, which shifts the line numbers of
-    CRLF files, and rejects a whole file for one line that is not UTF-8. A CR
-    before the LF is dropped; bytes that are not UTF-8 are replaced (the line is
-    then quarantined or kept on its merits). A file that breaks off (a truncated
-    gzip) keeps the lines before the break, and the break is the problem."""
+class StreamBroken(Exception):
+    """The file could not be read to its end; the message says why."""
+
+
+def read_chunks(path: Path, size: int = 1 << 24) -> Iterator[bytes]:
+    """The bytes of a file in chunks of at most ``size``, gzip decompressed as
+    a stream. A gzip stream that breaks off (truncated, corrupt) yields every
+    byte decompressed before the break, then raises :class:`StreamBroken`
+    (``gzip.open`` loses the chunk it was decompressing). Concatenated gzip
+    members are read one after another; zero padding after the last is ignored."""
+    try:
+        with path.open("rb") as handle:
+            if not is_gzip(path):
+                while chunk := handle.read(size):
+                    yield chunk
+                return
+            decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
+            pending = b""
+            in_member = False
+            while True:
+                data = decompressor.unconsumed_tail
+                if not data:
+                    data, pending = pending or handle.read(1 << 20), b""
+                if not data:
+                    break
+                if not in_member and not data.strip(b"\0"):
+                    continue  # zero padding after a member
+                in_member = True
+                out = decompressor.decompress(data, size)
+                if out:
+                    yield out
+                if decompressor.eof:
+                    pending = decompressor.unused_data
+                    decompressor = zlib.decompressobj(zlib.MAX_WBITS | 16)
+                    in_member = False
+            if in_member:
+                raise StreamBroken("the gzip stream breaks off (a truncated file)")
+    except zlib.error as exc:
+        raise StreamBroken(f"the gzip stream is corrupt ({one_line(exc)})") from None
+    except OSError as exc:
+        raise StreamBroken(f"the file cannot be read ({one_line(exc)})") from None
+
+
+def read_lines(path: Path, chunk_size: int = 1 << 24) -> Iterator[tuple[pa.Table, str | None]]:
+    """Every line of an NDJSON file (gzip or not), numbered from 1 and split on
+    LF only, as tables of about ``chunk_size`` bytes (memory stays flat: only
+    one chunk and one unfinished line are held). DuckDB's CSV reader also
+    splits on CR, which shifts the line numbers of CRLF files, and rejects a
+    whole file for one line that is not UTF-8. A CR before the LF is dropped;
+    bytes that are not UTF-8 are replaced (the line is then quarantined or kept
+    on its merits). A file that breaks off (a truncated gzip) keeps every
+    complete line before the break; the unfinished line is dropped and the
+    last table carries the problem."""
     import pyarrow as pa  # lazily: the CLI starts without pyarrow
 
-    chunks: list[bytes] = []
+    first = 1
+    carry = b""
     problem = None
-    try:
-        with gzip.open(path, "rb") if is_gzip(path) else path.open("rb") as handle:
-            while chunk := handle.read(1 << 24):
-                chunks.append(chunk)
-    except (OSError, EOFError, zlib.error) as exc:
-        problem = one_line(exc)
-    data = b"".join(chunks)
-    try:
-        lines = split_lines(data).cast(pa.large_string())
-    except pa.ArrowInvalid:  # not UTF-8 somewhere
-        lines = split_lines(data.decode("utf-8", "replace").encode("utf-8")).cast(pa.large_string())
-    numbers = pa.array(range(1, len(lines) + 1), pa.int64())
-    return pa.table({"line_no": numbers, "line": lines}), problem
+    chunks = read_chunks(path, chunk_size)
+    while True:
+        try:
+            chunk = next(chunks, None)
+        except StreamBroken as exc:
+            problem = f"{exc} after line {first - 1}"
+            if carry:
+                problem += " (the unfinished line after it is not read)"
+            carry = b""
+            chunk = None
+        if chunk is None:
+            data, carry = carry, b""
+            if not data:
+                if problem:
+                    yield _lines_table([], first), problem
+                return
+        else:
+            data = carry + chunk
+            cut = data.rfind(b"\n")
+            if cut < 0:
+                carry = data
+                continue
+            data, carry = data[: cut + 1], data[cut + 1 :]
+        lines = split_lines(data)
+        try:
+            text = lines.cast(pa.large_string())
+        except pa.ArrowInvalid:  # not UTF-8 somewhere
+            text = split_lines(data.decode("utf-8", "replace").encode("utf-8")).cast(
+                pa.large_string()
+            )
+        yield _lines_table(text, first), (problem if chunk is None else None)
+        first += len(text)
+        if chunk is None:
+            return
+
+
+def _lines_table(text: Any, first: int) -> pa.Table:
+    import pyarrow as pa
+
+    if not isinstance(text, pa.Array | pa.ChunkedArray):
+        text = pa.array(text, pa.large_string())
+    numbers = pa.array(range(first, first + len(text)), pa.int64())
+    return pa.table({"line_no": numbers, "line": text})
 
 
 def pick_lines(path: Path, wanted: list[int], chunk_size: int = 1 << 24) -> pa.Table:

@@ -36,7 +36,7 @@ from aicost_cli import db, models
 from aicost_cli.build import BuildResult, build
 from aicost_cli.config import Config
 from aicost_cli.errors import DatabaseError
-from aicost_cli.ingest import sources
+from aicost_cli.ingest import normalise, sources
 from aicost_cli.ingest.detect import Layout, detect
 from aicost_cli.ingest.formats import REGISTRY, RequestFormat
 from aicost_cli.ingest.lines import has_blank_lines, one_line
@@ -271,6 +271,20 @@ def _stage_all(
     outcomes: dict[str, FileOutcome],
     progress: ProgressCallback | None,
 ) -> None:
+    """Stage every file, each through a readable stand-in where DuckDB would
+    misread it (UTF-16, a byte order mark, CR-only lines, glob characters)."""
+    with tempfile.TemporaryDirectory(prefix="aicost-stage-") as work:
+        readable = [normalise.readable(f, Path(work), i) for i, f in enumerate(todo)]
+        _stage_readable(stager, readable, forced_format, outcomes, progress)
+
+
+def _stage_readable(
+    stager: Stager,
+    todo: list[sources.SourceFile],
+    forced_format: RequestFormat | None,
+    outcomes: dict[str, FileOutcome],
+    progress: ProgressCallback | None,
+) -> None:
     total = sum(f.size for f in todo)
     done = 0
     groups: dict[tuple[RequestFormat, str], list[sources.SourceFile]] = {}
@@ -279,6 +293,8 @@ def _stage_all(
         detected = detect(f.local, forced_format)
         outcomes[f.name] = FileOutcome(f.name, detected.format.value if detected.format else None)
         if detected.layout == Layout.EMPTY:
+            if detected.reason:  # nothing readable: a gzip cut before its first record
+                stager.quarantine_file(f.name, None, f"file {detected.reason}")
             done += f.size
             continue
         if detected.format is None:

@@ -72,10 +72,14 @@ def _local(path: Path) -> SourceFile:
 
 
 def _is_glob(arg: str) -> bool:
-    return any(ch in arg for ch in "*?[")
+    """A pattern, unless a file or folder has that very name (``a[1].jsonl``,
+    ``star*.jsonl`` name themselves first)."""
+    return any(ch in arg for ch in "*?[") and not Path(arg).expanduser().exists()
 
 
 def _existing(arg: str) -> Path:
+    if not arg.strip():
+        raise InputFileError("an empty PATH was given", hint="name a file, folder or glob")
     path = Path(arg).expanduser()
     if not path.exists():
         raise InputFileError(f"{arg} does not exist", hint="check the path")

@@ -283,16 +283,18 @@ class Stager:
                 self._read_csv_export(spec, source)
                 return
             if layout in (Layout.NDJSON, Layout.EMPTY):
-                lines, problem = read_lines(source.local)
-                if problem:
-                    self.quarantine_file(source.name, fmt, f"file cannot be read: {problem}")
-                self.con.register("careful_lines", lines)
-                try:
-                    self.con.execute(
-                        "create or replace temp table raw_lines as select * from careful_lines"
-                    )
-                finally:
-                    self.con.unregister("careful_lines")
+                # chunk by chunk: Python holds one chunk, DuckDB spills the rest
+                self.con.execute(
+                    "create or replace temp table raw_lines (line_no bigint, line varchar)"
+                )
+                for lines, problem in read_lines(source.local):
+                    if problem:
+                        self.quarantine_file(source.name, fmt, f"file cannot be read: {problem}")
+                    self.con.register("careful_lines", lines)
+                    try:
+                        self.con.execute("insert into raw_lines select * from careful_lines")
+                    finally:
+                        self.con.unregister("careful_lines")
                 line_no = "raw_lines.line_no"
             else:
                 self.con.execute(

@@ -12,7 +12,11 @@
 -- and, for Anthropic, cache writes (cache_creation_input_tokens). Some LiteLLM
 -- versions leave cache writes out of prompt_tokens: when subtracting both would
 -- go negative, only the cache reads are subtracted. completion_tokens includes
--- reasoning tokens (completion_tokens_details.reasoning_tokens).
+-- reasoning tokens (completion_tokens_details.reasoning_tokens). The 1-hour
+-- part of the cache writes is usage_object.cache_creation_token_details, or
+-- (LiteLLM 1.110) usage_object.prompt_tokens_details.cache_creation_token_details.
+-- User: end_user (the proxy), else the `user` parameter the caller sent
+-- (model_parameters.user: the SDK leaves end_user empty).
 
 with
 
@@ -42,8 +46,11 @@ with_usage as (
             with_metadata.meta.usage_object.cache_creation_input_tokens,
             with_metadata.meta.usage_object.prompt_tokens_details.cache_write_tokens
         ) as raw_cache_write_tokens,
-        with_metadata.meta.usage_object.cache_creation_token_details.ephemeral_1h_input_tokens
-            as raw_cache_write_1h_tokens,
+        coalesce(
+            with_metadata.meta.usage_object.cache_creation_token_details.ephemeral_1h_input_tokens,
+            with_metadata.meta.usage_object.prompt_tokens_details
+                .cache_creation_token_details.ephemeral_1h_input_tokens
+        ) as raw_cache_write_1h_tokens,
         with_metadata.meta.usage_object.completion_tokens_details.reasoning_tokens
             as raw_reasoning_tokens,
         aicost_tags_map(with_metadata.request_tags) as request_tags_map
@@ -89,6 +96,11 @@ counted as (
                 and parsed.parsed_cache_write_1h is null)
             or (parsed.raw_reasoning_tokens is not null and parsed.parsed_reasoning is null)
             or (parsed.model is null and aicost_is_model_call(parsed.operation_kind))
+            -- the gateway's own cost: not a number, or negative
+            or coalesce(
+                try_cast(coalesce(parsed.response_cost, parsed.spend) as double) < 0,
+                coalesce(parsed.response_cost, parsed.spend) is not null
+            )
             as is_suspect
     from parsed
 ),
@@ -159,8 +171,11 @@ final as (
             nullif(counted.meta.user_api_key_team_id, ''),
             nullif(counted.team_id, '')
         ) as native_team,
-        coalesce(nullif(counted.end_user, ''), nullif(counted.meta.user_api_key_end_user_id, ''))
-            as native_user,
+        coalesce(
+            nullif(counted.end_user, ''),
+            nullif(counted.meta.user_api_key_end_user_id, ''),
+            nullif(counted.model_parameters.user, '')
+        ) as native_user,
         coalesce(
             nullif(counted.session_id, ''),
             nullif(counted.trace_id, ''),
@@ -195,6 +210,15 @@ final as (
             case
                 when counted.model is null and aicost_is_model_call(counted.operation_kind)
                     then 'model is missing'
+            end,
+            case
+                when try_cast(coalesce(counted.response_cost, counted.spend) as double) is null
+                    then (case when counted.response_cost is null then 'spend' else 'response_cost' end)
+                        || ' is not a number: '
+                        || left(coalesce(counted.response_cost, counted.spend), 60)
+                when try_cast(coalesce(counted.response_cost, counted.spend) as double) < 0
+                    then (case when counted.response_cost is null then 'spend' else 'response_cost' end)
+                        || ' is negative: ' || left(coalesce(counted.response_cost, counted.spend), 60)
             end
         ) end as quarantine_reason
     from counted

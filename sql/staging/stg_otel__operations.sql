@@ -23,8 +23,14 @@
 -- Token semantics: gen_ai.usage.input_tokens INCLUDES cache reads and cache
 -- creation (both are subsets), so uncached input = input - cache_read -
 -- cache_creation; some instrumentations report input without them: when the
--- subtraction would go negative, only what fits is subtracted.
--- gen_ai.usage.output_tokens includes reasoning tokens.
+-- subtraction would go negative, only what fits is subtracted. Known exception:
+-- opentelemetry-instrumentation-botocore (scope opentelemetry.instrumentation.
+-- botocore...) reports Bedrock's inputTokens, which excludes the cache: taken
+-- as uncached input. gen_ai.usage.output_tokens includes reasoning tokens.
+-- Cache writes: gen_ai.usage.cache_creation.input_tokens (the anthropic SDK's own
+-- spans: gen_ai.usage.cache_write.input_tokens, with the 1-hour part in
+-- anthropic.usage.cache_creation.ephemeral_1h_input_tokens); 5-minute writes
+-- unless a 1-hour part is reported. source_cost: LiteLLM's gen_ai.cost.total_cost.
 --
 -- Attribution maps: attributes = the span's own attributes, attributes_tags =
 -- resource attributes; attributes_fallback is left NULL here: the build fills
@@ -119,8 +125,14 @@ with_usage as (
         ) as raw_cache_read_tokens,
         coalesce(
             span_fields.span_attributes['gen_ai.usage.cache_creation.input_tokens'],
+            span_fields.span_attributes['gen_ai.usage.cache_write.input_tokens'],
             span_fields.span_attributes['gen_ai.usage.cache_creation_input_tokens']
         ) as raw_cache_write_tokens,
+        -- the anthropic SDK's own spans split the cache writes by TTL
+        span_fields.span_attributes['anthropic.usage.cache_creation.ephemeral_1h_input_tokens']
+            as raw_cache_write_1h_tokens,
+        -- LiteLLM's OTel callback: its own cost of the call (USD)
+        span_fields.span_attributes['gen_ai.cost.total_cost'] as raw_source_cost,
         coalesce(
             span_fields.span_attributes['gen_ai.usage.reasoning.output_tokens'],
             span_fields.span_attributes['gen_ai.usage.reasoning_tokens']
@@ -149,6 +161,11 @@ counted as (
         coalesce(aicost_tokens(with_usage.raw_input_tokens), 0) as input_total,
         coalesce(aicost_tokens(with_usage.raw_cache_read_tokens), 0) as cache_read,
         coalesce(aicost_tokens(with_usage.raw_cache_write_tokens), 0) as cache_write,
+        coalesce(aicost_tokens(with_usage.raw_cache_write_1h_tokens), 0) as cache_write_1h,
+        -- opentelemetry-instrumentation-botocore copies Bedrock's inputTokens, which
+        -- EXCLUDES cache reads and writes (against the GenAI conventions)
+        coalesce(starts_with(with_usage.scope_name, 'opentelemetry.instrumentation.botocore'), false)
+            as input_excludes_cache,
         coalesce(aicost_tokens(with_usage.raw_output_tokens), 0) as output_total,
         coalesce(aicost_tokens(with_usage.raw_reasoning_tokens), 0) as reasoning,
         -- Without gen_ai.operation.name: a tool or agent span by its attributes
@@ -195,11 +212,14 @@ final as (
         counted.logged_model as model,
         nullif(counted.span_attributes['gen_ai.request.model'], '') as request_model,
         nullif(counted.span_attributes['gen_ai.response.model'], '') as response_model,
-        aicost_uncached_input(counted.input_total, counted.cache_read, counted.cache_write)
-            as input_tokens,
+        case
+            when counted.input_excludes_cache then counted.input_total
+            else aicost_uncached_input(counted.input_total, counted.cache_read, counted.cache_write)
+        end as input_tokens,
         counted.cache_read as cache_read_tokens,
-        counted.cache_write as cache_write_5m_tokens,
-        0::bigint as cache_write_1h_tokens,
+        counted.cache_write - least(counted.cache_write_1h, counted.cache_write)
+            as cache_write_5m_tokens,
+        least(counted.cache_write_1h, counted.cache_write) as cache_write_1h_tokens,
         counted.output_total as output_tokens,
         least(counted.reasoning, counted.output_total) as reasoning_tokens,
         aicost_service_tier(counted.raw_service_tier) as service_tier,
@@ -229,7 +249,12 @@ final as (
         cast(null as varchar) as native_prompt_version,
         cast(null as varchar) as native_environment,
         cast(null as map(varchar, varchar)) as tags,
-        cast(null as decimal(38, 12)) as source_cost,
+        -- the source's own cost figure, informational: kept when it is an amount
+        -- between 0 and 1,000,000 for the call, else not reported
+        case
+            when try_cast(counted.raw_source_cost as decimal(38, 12)) between 0 and 1000000
+                then try_cast(counted.raw_source_cost as decimal(38, 12))
+        end as source_cost,
         counted.source_file,
         counted.source_line,
         counted.source_record,
@@ -238,12 +263,16 @@ final as (
                 when counted.span_name is null and counted.span_hex is null and counted.raw_start is null
                     then 'no spans: not an OTLP TracesData record'
                 when counted.span_hex is null then 'spanId is missing'
+                when counted.trace_hex is null then 'traceId is missing'
             end,
             aicost_ts_problem('startTimeUnixNano', counted.raw_start),
             aicost_token_problem('input_tokens', counted.raw_input_tokens),
             aicost_token_problem('output_tokens', counted.raw_output_tokens),
             aicost_token_problem('cache_read.input_tokens', counted.raw_cache_read_tokens),
             aicost_token_problem('cache_creation.input_tokens', counted.raw_cache_write_tokens),
+            aicost_token_problem(
+                'cache_creation.ephemeral_1h_input_tokens', counted.raw_cache_write_1h_tokens
+            ),
             aicost_token_problem('reasoning.output_tokens', counted.raw_reasoning_tokens)
         ) as quarantine_reason
     from counted
