@@ -389,7 +389,11 @@ def render(
     totals: list[str] | None = None,
 ) -> None:
     """Write table in fmt to out. ``width`` (default: the terminal's, or 80)
-    and ``totals`` (columns summed into a total row) apply to the table view only."""
+    and ``totals`` (columns summed into a total row) apply to the table view only.
+    A table asked for a file named ``*.csv``, ``*.json`` or ``*.jsonl`` (``-o``
+    without ``--format``) is written in that file's format."""
+    if fmt is OutputFormat.TABLE:
+        fmt = format_for_file(getattr(out, "name", None)) or fmt
     if fmt is OutputFormat.CSV:
         write_csv(table, out)
     elif fmt is OutputFormat.JSON:
@@ -398,6 +402,16 @@ def render(
         write_jsonl(table, out)
     else:
         write_table(table, out, title=title, columns=table_columns, width=width, totals=totals)
+
+
+def format_for_file(name: object) -> OutputFormat | None:
+    """The machine format a file name asks for: ``out.csv`` -> CSV."""
+    if not isinstance(name, str):
+        return None
+    suffix = name.lower().rsplit(".", 1)[-1] if "." in name else ""
+    return {"csv": OutputFormat.CSV, "json": OutputFormat.JSON, "jsonl": OutputFormat.JSONL}.get(
+        suffix
+    )
 
 
 def to_text(table: pa.Table, fmt: OutputFormat) -> str:

@@ -44,8 +44,42 @@ DIMENSIONS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class TimeRange:
+    """[since, until) in naive UTC; ``since`` must come before ``until``."""
+
     since: datetime | None = None
     until: datetime | None = None
+
+    def __post_init__(self) -> None:
+        if self.since is not None and self.until is not None and self.since >= self.until:
+            raise UsageError(
+                f"--since ({_text(self.since)}) must be before --until ({_text(self.until)})",
+                hint="--until is exclusive: --since 2026-09-01 --until 2026-10-01 is September",
+            )
+
+
+def _text(moment: datetime) -> str:
+    return moment.isoformat(sep=" ").removesuffix(" 00:00:00")
+
+
+def parse_time(text: str) -> datetime:
+    """A date or UTC time as the CLI takes it: ``2026-09-01``,
+    ``2026-09-01T12:00:00``, ``2026-09-01 12:00``, with or without ``Z`` or an
+    offset (converted to UTC), as aicost itself writes them. Returns naive UTC."""
+    from datetime import UTC
+
+    value = text.strip()
+    if value[-1:] in ("Z", "z"):
+        value = value[:-1] + "+00:00"
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise UsageError(
+            f"'{text}' is not a date or time",
+            hint="use YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS[Z] (UTC)",
+        ) from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment
 
 
 def _whole_days(time_range: TimeRange) -> tuple[date | None, date | None]:
@@ -196,11 +230,11 @@ def attribution(
         + f" from {source} as rows group by {keys}",
         params + source_params,
     )
-    result = con.sql(models.model_sql("attribution")).to_arrow_table()
     # ties in cost are ordered by the dimensions: the same data, the same rows
-    result = result.sort_by(
-        [("estimated_cost", "descending"), *((name, "ascending") for name in names)]
-    )
+    # (names come from the whitelist above; sorting in DuckDB spares the
+    # process pyarrow.compute's import, a quarter of a second)
+    order = ", ".join(["estimated_cost desc nulls last", *(f'"{name}"' for name in names)])
+    result = con.sql(models.model_sql("attribution")).order(order).to_arrow_table()
     currency = pa.array([config.currency] * result.num_rows, pa.string())
     result = result.append_column("currency", currency)
     return _shape.apply(result, shape or _shape.Shape(), keys=names, within=[])

@@ -10,14 +10,18 @@ import typer
 from aicost_cli import __version__
 from aicost_cli.cli import build_cmd, db_cmd, demo_cmd, ingest_cmd, prices_cmd, report_cmd
 from aicost_cli.cli.context import STATE
+from aicost_cli.cli.options import CONTEXT_SETTINGS
 
 app = typer.Typer(
     name="aicost",
     help="AI FinOps from the command line: load gateway logs into DuckDB and see "
     "what each feature, team and model costs per unit of work.",
     no_args_is_help=True,
-    add_completion=False,
+    # --install-completion / --show-completion for bash, zsh, fish, PowerShell
+    add_completion=True,
     pretty_exceptions_show_locals=False,
+    rich_markup_mode=None,
+    context_settings=CONTEXT_SETTINGS,
 )
 app.add_typer(ingest_cmd.app, name="ingest")
 app.add_typer(report_cmd.app, name="report")
@@ -55,10 +59,15 @@ def root(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
+    quiet: Annotated[
+        bool,
+        typer.Option("--quiet", "-q", help="Nothing on stderr but errors, for every command."),
+    ] = False,
 ) -> None:
     STATE.db = db
     STATE.config_path = config
     STATE._config = None
+    STATE.quiet = quiet
 
 
 def run() -> None:

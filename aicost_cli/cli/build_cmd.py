@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from aicost_cli.cli.context import STATE, handle_errors
-from aicost_cli.cli.options import QuietOpt
+from aicost_cli.cli.options import QuietOpt, when
 
 
 @handle_errors
@@ -18,8 +18,9 @@ def build(
         datetime | None,
         typer.Option(
             "--since",
+            metavar="DATE",
+            parser=when,
             help="Rebuild every day from this UTC date on (YYYY-MM-DD).",
-            formats=["%Y-%m-%d"],
         ),
     ] = None,
     full: Annotated[bool, typer.Option("--full", help="Rebuild every day.")] = False,

@@ -4,6 +4,7 @@ decorator that turns AicostError into one line on stderr and an exit code."""
 from __future__ import annotations
 
 import functools
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,10 +30,16 @@ class State:
     db: Path | None = None
     config_path: Path | None = None
     _config: Config | None = None
+    quiet: bool = False
 
     def config(self) -> Config:
         if self._config is None:
             self._config = load_config(self.config_path)
+            discovered = self.config_path is None and not os.environ.get("AICOST_CONFIG")
+            if discovered and self._config.path is not None and not self.quiet and chatty():
+                # a file found in the working or app dir changes the results: say which
+                # (to a person at a terminal; scripts and cron get a clean stderr)
+                print(f"aicost: using config {self._config.path}", file=sys.stderr)
         return self._config
 
     def db_path(self) -> Path:
@@ -40,6 +47,11 @@ class State:
 
 
 STATE = State()
+
+
+def chatty() -> bool:
+    """Notes for a person (which config was found) go to stderr only when it is a terminal."""
+    return sys.stderr.isatty()
 
 
 def fail(message: str, hint: str | None = None) -> None:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import sys
 
-import typer
-
 from aicost_cli import store
 from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream
-from aicost_cli.cli.options import FormatOpt, OutputOpt
+from aicost_cli.cli.options import FormatOpt, OutputOpt, group
 from aicost_cli.output import OutputFormat, render
 
-app = typer.Typer(help="Inspect the aicost database.", no_args_is_help=True)
+app = group("Inspect the aicost database.")
 
 
 @app.command("path")

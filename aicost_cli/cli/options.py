@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -20,25 +20,56 @@ OutputOpt = Annotated[
     Path | None,
     typer.Option("--output", "-o", help="Write to this file instead of stdout."),
 ]
+
+
+def when(text: str) -> datetime:
+    """--since/--until: a date or UTC time, with or without Z (see reports.parse_time)."""
+    from aicost_cli.errors import UsageError
+    from aicost_cli.reports import parse_time
+
+    if isinstance(text, datetime):  # a default already parsed
+        return text
+    try:
+        return parse_time(text)
+    except UsageError as err:
+        raise typer.BadParameter(f"{err.message}; {err.hint}") from None
+
+
 SinceOpt = Annotated[
     datetime | None,
     typer.Option(
         "--since",
-        help="Only operations at or after this UTC time (YYYY-MM-DD[THH:MM:SS]).",
-        formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
+        metavar="DATE|TIME",
+        parser=when,
+        help="Only operations at or after this UTC time: 2026-09-01 or 2026-09-01T12:00:00Z.",
     ),
 ]
 UntilOpt = Annotated[
     datetime | None,
     typer.Option(
         "--until",
+        metavar="DATE|TIME",
+        parser=when,
         help="Only operations before this UTC time (exclusive).",
-        formats=["%Y-%m-%d", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M:%S"],
     ),
 ]
+
+
+def _quiet(value: bool) -> bool:
+    from aicost_cli.cli.context import STATE
+
+    STATE.quiet = STATE.quiet or value
+    return value
+
+
 QuietOpt = Annotated[
     bool,
-    typer.Option("--quiet", "-q", help="No progress or summary on stderr (errors still show)."),
+    typer.Option(
+        "--quiet",
+        "-q",
+        callback=_quiet,
+        help="No progress or summary on stderr (errors still show).",
+    ),
 ]
 SortOpt = Annotated[
     str | None,
@@ -61,3 +92,18 @@ TopOpt = Annotated[
         help="The N costliest groups; the rest summed into one '(other)' row.",
     ),
 ]
+
+#: every command and group: -h as well as --help; plain help text (no Rich
+#: panels, no `<bool>` metavars, nothing wrapped mid-word, and no Rich import
+#: for `aicost --help`)
+CONTEXT_SETTINGS: dict[str, Any] = {"help_option_names": ["-h", "--help"]}
+
+
+def group(help_text: str) -> typer.Typer:
+    """A command group (``aicost db``, ``aicost report``, ...)."""
+    return typer.Typer(
+        help=help_text,
+        no_args_is_help=True,
+        rich_markup_mode=None,
+        context_settings=CONTEXT_SETTINGS,
+    )

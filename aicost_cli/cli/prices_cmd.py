@@ -12,10 +12,10 @@ import typer
 
 from aicost_cli import prices
 from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream
-from aicost_cli.cli.options import FormatOpt, OutputOpt, QuietOpt
+from aicost_cli.cli.options import FormatOpt, OutputOpt, QuietOpt, group, when
 from aicost_cli.output import OutputFormat, render
 
-app = typer.Typer(help="Model prices used to estimate cost.", no_args_is_help=True)
+app = group("Model prices used to estimate cost.")
 
 
 class PriceFileFormat(StrEnum):
@@ -36,7 +36,8 @@ def import_(
         datetime | None,
         typer.Option(
             "--effective-from",
-            formats=["%Y-%m-%d"],
+            metavar="DATE",
+            parser=when,
             help="Prices apply from this date (default: all history).",
         ),
     ] = None,

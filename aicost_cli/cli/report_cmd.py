@@ -17,13 +17,14 @@ from aicost_cli.cli.options import (
     SortOpt,
     TopOpt,
     UntilOpt,
+    group,
 )
 from aicost_cli.config import Config
 from aicost_cli.errors import UsageError
 from aicost_cli.output import OutputFormat, render, table_columns
 from aicost_cli.shape import Shape
 
-app = typer.Typer(help="Reports over the ingested operations.", no_args_is_help=True)
+app = group("Reports over the ingested operations.")
 
 UNIT_COLUMNS = [
     "period_start",
@@ -99,6 +100,7 @@ def attribution(
         str,
         typer.Option(
             "--by",
+            metavar="DIM[,DIM...]",
             help="Dimensions, comma-separated: feature, owner, team, user, model, "
             "provider, prompt_version, environment, tag:<key>.",
         ),
