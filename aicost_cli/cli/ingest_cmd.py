@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from aicost_cli.cli.context import STATE, handle_errors
-from aicost_cli.cli.options import QuietOpt
+from aicost_cli.cli.options import QuietOpt, group
 from aicost_cli.errors import ExitCode
 from aicost_cli.ingest.formats import RequestFormat
 
 if TYPE_CHECKING:
     from aicost_cli.ingest.requests import IngestResult
 
-app = typer.Typer(help="Load logs into the aicost database.", no_args_is_help=True)
+app = group("Load logs into the aicost database.")
 
 
 def summary(result: IngestResult) -> str:
