@@ -1,0 +1,105 @@
+"""aicost db sources / forget / quarantine --clear."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from aicost_cli.cli import app
+from aicost_cli.errors import ExitCode
+from tests.conftest import JULY_2, litellm_payload, payload_cost
+
+runner = CliRunner()
+DAY = 86_400
+
+
+def write(path: Path, records: list[dict[str, Any]], extra: str = "") -> Path:
+    path.write_text("".join(json.dumps(r) + "\n" for r in records) + extra)
+    return path
+
+
+def cli_json(*args: str) -> list[dict[str, Any]]:
+    result = runner.invoke(app, [*args, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    rows: list[dict[str, Any]] = json.loads(result.stdout, parse_float=Decimal)
+    return rows
+
+
+@pytest.fixture
+def two_files(tmp_path: Path) -> tuple[Path, Path, list[dict[str, Any]]]:
+    keep = [litellm_payload("k1", start=JULY_2, uncached=500, feature="keep")]
+    drop = [
+        litellm_payload("d1", start=JULY_2 + DAY, uncached=700, feature="drop"),
+        litellm_payload("d2", start=JULY_2 + 2 * DAY, uncached=900, feature="drop"),
+    ]
+    a = write(tmp_path / "keep.ndjson", keep)
+    b = write(tmp_path / "drop.ndjson", drop, extra="{not json\n")
+    assert runner.invoke(app, ["ingest", "requests", str(a), "-q"]).exit_code == ExitCode.OK
+    second = runner.invoke(app, ["ingest", "requests", str(b), "-q"])
+    assert second.exit_code == ExitCode.QUARANTINED
+    return a, b, keep
+
+
+def test_sources_lists_each_file_with_its_run_counts_and_range(
+    two_files: tuple[Path, Path, list[dict[str, Any]]],
+) -> None:
+    a, b, _ = two_files
+    rows = {row["source_file"]: row for row in cli_json("db", "sources")}
+    assert set(rows) == {str(a.resolve()), str(b.resolve())}
+    dropped = rows[str(b.resolve())]
+    assert dropped["ingest_run_id"] == 2
+    assert (dropped["records_read"], dropped["operations"], dropped["quarantined"]) == (3, 2, 1)
+    assert dropped["first_at"] == "2026-07-03T00:00:00Z"
+    assert dropped["last_at"] == "2026-07-04T00:00:00Z"
+    csv = runner.invoke(app, ["db", "sources", "--format", "csv"]).stdout
+    assert csv.splitlines()[0].startswith("source_file,source_format,ingest_run_id,")
+
+
+def test_forget_a_file_removes_its_rows_and_rebuilds_its_days(
+    two_files: tuple[Path, Path, list[dict[str, Any]]],
+) -> None:
+    _, b, keep = two_files
+    result = runner.invoke(app, ["db", "forget", str(b)])
+    assert result.exit_code == ExitCode.OK, result.output
+    assert result.stdout == ""
+    assert "forgot 1 file(s): 2 landed record(s), 1 quarantined" in result.stderr
+    rows = cli_json("report", "attribution", "--by", "feature")
+    assert [(r["feature"], r["estimated_cost"]) for r in rows] == [("keep", payload_cost(keep[0]))]
+    assert cli_json("db", "quarantine") == []
+    assert [r["source_file"] for r in cli_json("db", "sources")] == [
+        str((b.parent / "keep.ndjson").resolve())
+    ]
+    # the file can be ingested again: the ledger forgot it too
+    again = runner.invoke(app, ["ingest", "requests", str(b), "-q"])
+    assert again.exit_code == ExitCode.QUARANTINED
+    assert {r["feature"] for r in cli_json("report", "attribution")} == {"keep", "drop"}
+
+
+def test_forget_a_run_removes_the_run(two_files: tuple[Path, Path, list[dict[str, Any]]]) -> None:
+    result = runner.invoke(app, ["db", "forget", "1", "-q"])
+    assert result.exit_code == ExitCode.OK and result.stderr == ""
+    assert {r["feature"] for r in cli_json("report", "attribution")} == {"drop"}
+    assert [r["ingest_run_id"] for r in cli_json("db", "sources")] == [2]
+    again = runner.invoke(app, ["db", "forget", "1"])
+    assert again.exit_code == ExitCode.USAGE
+    assert again.stderr.startswith("aicost: error: there is no ingest run 1")
+
+
+def test_forget_something_never_ingested_is_a_usage_error(
+    two_files: tuple[Path, Path, list[dict[str, Any]]], tmp_path: Path
+) -> None:
+    result = runner.invoke(app, ["db", "forget", str(tmp_path / "other.ndjson")])
+    assert result.exit_code == ExitCode.USAGE
+    assert result.stdout == "" and "nothing was ingested from" in result.stderr
+
+
+def test_quarantine_clear(two_files: tuple[Path, Path, list[dict[str, Any]]]) -> None:
+    assert len(cli_json("db", "quarantine")) == 1
+    result = runner.invoke(app, ["db", "quarantine", "--clear"])
+    assert result.exit_code == 0 and "cleared 1 quarantined record(s)" in result.stderr
+    assert cli_json("db", "quarantine") == []
