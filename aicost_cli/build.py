@@ -28,7 +28,7 @@ import hashlib
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -199,6 +199,27 @@ def _scope_days(
     )
 
 
+def _bind_day_range(con: duckdb.DuckDBPyConnection) -> None:
+    """``aicost_build_from()`` / ``aicost_build_until()``: the time range that
+    covers build_days, as constant macros. Models filter landed rows on it
+    besides ``build_days`` itself: a constant range is pushed into the table
+    scan (zone maps skip every row group outside it), a semi-join with
+    build_days is not (the scan would read every landed row's maps)."""
+    row = con.execute(
+        "select coalesce(min(day), date '1970-01-01'), coalesce(max(day), date '1969-12-31') "
+        "from build_days"
+    ).fetchall()
+    first, last = row[0]
+    until = last + timedelta(days=1)
+    # our own dates, formatted by Python: not user text
+    con.execute(
+        f"create or replace temp macro aicost_build_from() as timestamp '{first.isoformat()}'"
+    )
+    con.execute(
+        f"create or replace temp macro aicost_build_until() as timestamp '{until.isoformat()}'"
+    )
+
+
 def _materialize(
     con: duckdb.DuckDBPyConnection, model: models.Model, *, rebuild_table: bool
 ) -> None:
@@ -268,6 +289,7 @@ def build(
     with db.atomic(con), db.memory_limit(con):
         bind_config(con, config)
         _scope_days(con, full=is_full, runs=runs, since=since, days=days)
+        _bind_day_range(con)
         days_rebuilt = _count(con, "select count(*) from build_days")
         order = models.upstream(TARGETS)
         graph = models.graph()

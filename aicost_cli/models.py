@@ -45,7 +45,8 @@ SOURCES: dict[str, str] = {
     "land_bedrock": "landing table (migrations.py), written by the ingest",
     "land_aicost": "landing table (migrations.py), written by the ingest",
     "prices": "price catalog table (migrations.py), written by prices import",
-    "build_days": "temp table: the days the current build rebuilds",
+    "build_days": "temp table: the days the current build rebuilds (and the macros "
+    "aicost_build_from()/aicost_build_until(): the time range covering them)",
     "cfg_features": "temp table: [features.*] of the config",
     "cfg_settings": "temp table: reporting currency of the config",
     "cfg_exchange_rates": "temp table: [exchange_rates] of the config",

@@ -15,24 +15,7 @@ from tests.corpus import KINDS, Kind, all_kinds
 from tests.corpus.run import run
 
 #: kinds that still fail (strict: an entry that starts passing must be removed)
-KNOWN_FAILING: set[str] = {
-    "aicost_usage_is_a_string",
-    "aicost_usage_is_a_list",
-    "aicost_kind_banana",
-    "aicost_tags_is_a_list",
-    "aicost_tags_is_a_string",
-    "aicost_model_is_a_number",
-    "aicost_feature_is_an_object",
-    "aicost_deep_nesting",
-    "aicost_first_record_over_1mib",
-    "aicost_resent_with_changed_content",
-    "foreign_csv_is_not_litellm",
-    "litellm_array_one_bad_element",
-    "litellm_array_element_not_an_object",
-    "litellm_stray_character_in_one_of_200_files",
-    "spendlogs_csv_one_odd_row",
-    "spendlogs_json_rows",
-}
+KNOWN_FAILING: set[str] = set()
 
 #: a few kinds run in `make test-fast`; the whole corpus (about 40 s) in `make test`
 FAST = {

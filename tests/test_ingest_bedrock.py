@@ -231,8 +231,11 @@ def test_synthetic_delivery_token_classes_costs_and_attribution(tmp_path: Path) 
     # 1: 100 uncached, 2,000 read, 500 written of which 300 with a 1h TTL -> 200 5m
     converse = rows["r-converse"]
     assert classes(converse) == (100, 2000, 200, 300, 50, 0)
-    # 100 x 3.00 + 2,000 x 0.30 + 200 x 3.75 + 300 x 6.00 + 50 x 15.00 per million
-    assert converse["estimated_cost"] == Decimal(300 + 600 + 750 + 1800 + 750) * PER_MILLION
+    # 100 x 3.00 + 2,000 x 0.30 + 200 x 3.75 + 300 x 6.00 + 50 x 15.00 per million, x 1.1:
+    # a us. (regional) inference profile of Sonnet 4.5 costs 10% more than the global one
+    assert converse["estimated_cost"] == (
+        Decimal(300 + 600 + 750 + 1800 + 750) * PER_MILLION * Decimal("1.1")
+    )
     assert converse["started_at"] == datetime(2026, 7, 2, 10, 1)
     assert (converse["kind"], converse["provider"], converse["status"]) == ("chat", "bedrock", "ok")
     assert converse["model"] == "us.anthropic.claude-sonnet-4-5-20250929-v1:0"

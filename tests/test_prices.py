@@ -64,6 +64,15 @@ CSV_HEADER = [
 #: bundled keys that are deliberately not canonical: matched exactly only,
 #: because the dated snapshot has its own (higher) price.
 EXACT_ONLY_KEYS = {"gpt-4o-2024-05-13"}
+#: Bedrock geography (regional) inference-profile keys ('us.claude-sonnet-4-5'): the
+#: normal form of aicost_model_geo_key, tried before aicost_model_key's
+GEO_KEYS = {
+    row["model_key"]
+    for row in csv.DictReader(
+        io.StringIO((resources.files("aicost_cli") / "data" / "prices.csv").read_text("utf-8"))
+    )
+    if re.match(r"^(us-gov|us|eu|apac|au|jp|ca)\.", row["model_key"])
+}
 
 
 # --------------------------------------------------------------------------
@@ -169,11 +178,16 @@ def test_bundled_csv_covers_the_common_models() -> None:
 
 
 def test_bundled_keys_are_their_own_normal_form(con: duckdb.DuckDBPyConnection) -> None:
-    keys = sorted({row["model_key"] for row in bundled_rows()} - EXACT_ONLY_KEYS)
+    keys = sorted({row["model_key"] for row in bundled_rows()} - EXACT_ONLY_KEYS - GEO_KEYS)
     got = con.execute(
         "select k, aicost_model_key(k) from unnest(?::varchar[]) as t(k)", [keys]
     ).fetchall()
     assert [normalised for _, normalised in got] == [key for key, _ in got]
+    geo = sorted(GEO_KEYS)
+    got = con.execute(
+        "select k, aicost_model_geo_key(k) from unnest(?::varchar[]) as t(k)", [geo]
+    ).fetchall()
+    assert geo and [normalised for _, normalised in got] == geo
 
 
 def test_bundled_rows_load_exactly_as_written(con: duckdb.DuckDBPyConnection) -> None:
@@ -314,7 +328,9 @@ def test_output_types_are_the_input_columns_then_the_pricing_columns(
     ("logged", "model_key"),
     [
         ("claude-sonnet-4-5", "claude-sonnet-4-5"),
-        ("bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0", "claude-sonnet-4-5"),
+        # a regional (geography) profile of Sonnet 4.5 has its own, higher rates
+        ("bedrock/us.anthropic.claude-sonnet-4-5-20250929-v1:0", "us.claude-sonnet-4-5"),
+        ("global.anthropic.claude-sonnet-4-5-20250929-v1:0", "claude-sonnet-4-5"),
         ("anthropic/claude-sonnet-4-5-20250929", "claude-sonnet-4-5"),
         ("gpt-4o-2024-08-06", "gpt-4o"),
         ("gpt-4o-2024-05-13", "gpt-4o-2024-05-13"),  # exact key first: its own price
@@ -1155,7 +1171,7 @@ def _normalise(name: str) -> str | None:
     return value
 
 
-CANONICAL_KEYS = sorted({row["model_key"] for row in bundled_rows()} - EXACT_ONLY_KEYS)
+CANONICAL_KEYS = sorted({row["model_key"] for row in bundled_rows()} - EXACT_ONLY_KEYS - GEO_KEYS)
 ROUTE_PREFIXES = [
     "anthropic/", "bedrock/", "openai/", "azure/", "vertex_ai/", "gemini/", "mistral/",
     "converse/", "invoke/", "bedrock/converse/", "bedrock/invoke/", "bedrock/us-east-1/",

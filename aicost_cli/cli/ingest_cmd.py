@@ -26,6 +26,12 @@ def summary(result: IngestResult) -> str:
     )
     if result.files_skipped:
         text += f"; {result.files_skipped:,} unchanged file(s) skipped"
+    if result.changed:
+        text += (
+            f"\n{result.changed:,} re-sent record(s) differ from the version already read "
+            "(model, tokens, tier, status or cost): the first version is kept, "
+            "the others are in quarantine"
+        )
     if result.unpriced:
         reported = (
             f" (their sources reported {result.unpriced_source_cost} in cost)"

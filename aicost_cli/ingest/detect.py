@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import csv
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +49,24 @@ def _peek(path: Path) -> tuple[bytes, str | None]:
     except StreamBroken as exc:
         return bytes(head[:_PEEK]), str(exc)
     return bytes(head[:_PEEK]), None
+
+
+#: columns only LiteLLM's SpendLogs table has (a CSV export of it has its id
+#: and at least one of the others)
+_SPEND_LOG_COLUMNS = ("spend", "call_type", "startTime", "model_group", "api_key")
+
+
+def csv_header(path: Path) -> list[str]:
+    """The column names of a CSV file's first line (at most 1 MiB is read)."""
+    head, _ = _peek(path)
+    first = head.decode("utf-8", errors="replace").lstrip("\ufeff").split("\n", 1)[0]
+    rows = list(csv.reader([first.rstrip("\r")]))
+    return [name.strip() for name in rows[0]] if rows else []
+
+
+def _is_spend_logs_csv(path: Path) -> bool:
+    names = set(csv_header(path))
+    return "request_id" in names and any(name in names for name in _SPEND_LOG_COLUMNS)
 
 
 def classify_record(record: Any) -> RequestFormat | None:
@@ -108,6 +128,39 @@ def _ndjson_or_document(
     return (Layout.NDJSON if first is not None else by_name or Layout.DOCUMENT), first
 
 
+#: a JSON object key, for a first record too long to parse from the peek
+_KEY = re.compile(r'[{,]\s*"([A-Za-z_][A-Za-z0-9_.-]*)"\s*:')
+#: how far past over-long first lines detection looks for a record
+_LONG_SCAN = 64 << 20
+
+
+def _format_past_long_lines(path: Path, decoder: json.JSONDecoder) -> RequestFormat | None:
+    """The format of the first known record among the lines after a first
+    line longer than the peek, read as a stream (at most 64 MiB are scanned,
+    only about 1 MiB is held)."""
+    from aicost_cli.ingest.lines import StreamBroken, read_chunks
+
+    seen = 0
+    after = bytearray()
+    started = False
+    try:
+        for chunk in read_chunks(path, _PEEK):
+            seen += len(chunk)
+            if not started:
+                cut = chunk.find(b"\n")
+                if cut < 0:
+                    if seen > _LONG_SCAN:
+                        return None
+                    continue
+                started, chunk = True, chunk[cut + 1 :]
+            after += chunk
+            if len(after) >= _PEEK:
+                break
+    except StreamBroken:
+        pass
+    return _first_known_format(bytes(after).decode("utf-8", errors="replace"), decoder)
+
+
 def detect(path: Path, forced: RequestFormat | None) -> Detected:
     head, broken = _peek(path)
     text = head.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
@@ -117,6 +170,13 @@ def detect(path: Path, forced: RequestFormat | None) -> Detected:
     if not text:
         return Detected(forced, Layout.EMPTY)
     if by_name == Layout.CSV:
+        if forced is None and not _is_spend_logs_csv(path):
+            return Detected(
+                None,
+                Layout.CSV,
+                "is a CSV file without LiteLLM SpendLogs columns (request_id, spend, "
+                "startTime) (use --format litellm to force it)",
+            )
         return Detected(forced or RequestFormat.LITELLM, Layout.CSV)
     decoder = json.JSONDecoder()
     first: Any = None
@@ -129,9 +189,15 @@ def detect(path: Path, forced: RequestFormat | None) -> Detected:
             first = None
     else:
         layout, first = _ndjson_or_document(text, decoder, by_name)
+    long_first = first is None and len(head) >= _PEEK and text.startswith(("{", "["))
+    if long_first and layout != Layout.ARRAY and "\n" not in text:
+        layout = Layout.NDJSON  # one line longer than the peek (long prompts, images)
     if forced is not None:
         return Detected(forced, layout)
     found = classify_record(first)
+    if found is None and long_first:
+        found = _format_past_long_lines(path, decoder) if layout == Layout.NDJSON else None
+        found = found or classify_record(dict.fromkeys(_KEY.findall(text[:_PEEK])))
     if found is None and layout == Layout.NDJSON:
         # one foreign or odd record first must not cost the file: the first
         # line that is a record of a known format decides

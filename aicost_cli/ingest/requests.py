@@ -53,6 +53,8 @@ class FileOutcome:
     inserted: int = 0
     duplicates: int = 0
     quarantined: int = 0
+    #: re-sent records whose content differs from the landed one (also quarantined)
+    changed: int = 0
     skipped: bool = False
 
 
@@ -90,6 +92,10 @@ class IngestResult:
     @property
     def quarantined(self) -> int:
         return sum(f.quarantined for f in self.files)
+
+    @property
+    def changed(self) -> int:
+        return sum(f.changed for f in self.files)
 
 
 def scratch_path(db_path: Path) -> Path:
@@ -342,6 +348,27 @@ def _number_hash_keys(con: duckdb.DuckDBPyConnection) -> None:
     )
 
 
+#: what a re-sent record must agree on with the landed one (what is billed and
+#: how); the timestamp is not compared (a re-delivery may stamp another time)
+_CONTENT_COLUMNS = (
+    "kind",
+    "provider",
+    "model",
+    "input_tokens",
+    "cache_read_tokens",
+    "cache_write_5m_tokens",
+    "cache_write_1h_tokens",
+    "output_tokens",
+    "reasoning_tokens",
+    "service_tier",
+    "is_batch",
+    "status",
+    "source_cost",
+)
+_CONTENT = "hash(" + ", ".join("{t}" + c for c in _CONTENT_COLUMNS) + ")"
+_CHANGED_WHAT = "model, tokens, tier, status or cost"
+
+
 def _deduplicate(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Remove from the staged rows every operation that is not new; returns
     each file's count of good records (before removal) for the ledger.
@@ -357,6 +384,29 @@ def _deduplicate(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             "where quarantine_reason is null group by source_file"
         ).fetchall()
     }
+    con.execute(
+        "create or replace table staged_changed (source_file varchar, source_line bigint, "
+        "source_format varchar, reason varchar, record varchar)"
+    )
+    # a repeat within the run whose content differs from the first occurrence
+    con.execute(
+        "insert into staged_changed select source_file, source_line, source_format, "
+        "'operation_id ' || left(operation_id, 200) || ' was read before in this run (' "
+        "|| first_file || ' line ' || coalesce(first_line::varchar, '?') || ') with other "
+        "content (" + _CHANGED_WHAT + "); the first version is kept', left(source_record, 10000) "
+        "from ("
+        f"  select *, {_CONTENT.format(t='')} as content, "
+        f"    first_value({_CONTENT.format(t='')}) over w as first_content, "
+        "    first_value(source_file) over w as first_file, "
+        "    first_value(source_line) over w as first_line, "
+        "    row_number() over w as rn "
+        f"  from {STAGED} where quarantine_reason is null and (source_format, operation_id) in ("
+        f"    select (source_format, operation_id) from {STAGED} where quarantine_reason is null "
+        "    group by source_format, operation_id having count(*) > 1) "
+        "  window w as (partition by source_format, operation_id "
+        "    order by source_file, source_line)"
+        ") where rn > 1 and content <> first_content"
+    )
     con.execute(
         f"delete from {STAGED} where rowid in ("
         "  select rowid from ("
@@ -374,6 +424,20 @@ def _deduplicate(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         # an inner join, so that the hash table is built on the run's few
         # staged ids and the landing table's ids are only streamed past it
         # (an IN-subquery would hash the whole landing table)
+        # a re-sent record whose content changed: kept as landed, and reported
+        con.execute(
+            "insert into staged_changed select staged.source_file, staged.source_line, "
+            "staged.source_format, 'operation_id ' || left(staged.operation_id, 200) "
+            "|| ' was landed before (run ' || landed.ingest_run_id || ') with other content ("
+            + _CHANGED_WHAT
+            + "); the first version is kept', left(staged.source_record, 10000) "
+            f"from {STAGED} as staged "
+            f"inner join aicost_store.{source.landing_table} as landed "
+            "  on landed.operation_id = staged.operation_id "
+            "where staged.quarantine_reason is null and staged.source_format = ? "
+            f"and {_CONTENT.format(t='staged.')} <> {_CONTENT.format(t='landed.')}",
+            [source.format.value],
+        )
         con.execute(
             f"delete from {STAGED} where rowid in ("
             f"  select staged.rowid from {STAGED} as staged "
@@ -416,9 +480,18 @@ def _commit(
         f"now()::timestamp from {staged} where quarantine_reason is not null "
         "union all "
         "select ?, source_file, source_line, source_format, reason, record, now()::timestamp "
-        "from aicost_scratch.staged_quarantine",
-        [run_id, run_id],
+        "from aicost_scratch.staged_quarantine "
+        "union all "
+        "select ?, source_file, source_line, source_format, reason, record, now()::timestamp "
+        "from aicost_scratch.staged_changed",
+        [run_id, run_id, run_id],
     )
+    changed = {
+        name: int(n)
+        for name, n in con.execute(
+            "select source_file, count(*) from aicost_scratch.staged_changed group by source_file"
+        ).fetchall()
+    }
     bad = {
         name: int(n)
         for name, n in con.execute(
@@ -438,9 +511,10 @@ def _commit(
     for name in good.keys() | bad.keys():
         outcome = outcomes[name]
         outcome.records = good.get(name, 0) + bad.get(name, 0)
-        outcome.quarantined = bad.get(name, 0)
+        outcome.changed = changed.get(name, 0)
+        outcome.quarantined = bad.get(name, 0) + outcome.changed
         outcome.inserted = inserted.get(name, 0)
-        outcome.duplicates = good.get(name, 0) - outcome.inserted
+        outcome.duplicates = good.get(name, 0) - outcome.inserted - outcome.changed
     by_name = {f.name: f for f in todo}
     con.execute(
         "delete from ingested_files where source_file in (select unnest(?::varchar[]))", [names]

@@ -24,7 +24,7 @@ import duckdb
 
 from aicost_cli import models
 from aicost_cli.ingest import sources
-from aicost_cli.ingest.detect import Layout, is_gzip
+from aicost_cli.ingest.detect import Layout, csv_header, is_gzip
 from aicost_cli.ingest.formats import BY_FORMAT, ReadSpec, RequestFormat, sql_type
 from aicost_cli.ingest.lines import one_line, pick_lines, read_lines
 
@@ -65,10 +65,13 @@ def _bulk_relation(
 
 
 def _max_object(layout: str, files: list[sources.SourceFile]) -> int:
+    """read_json's maximum_object_size: it allocates about twice this per
+    reader thread, so it is sized by the file (a gzip one may inflate 16x),
+    never the maximum, which alone would exceed the default memory limit."""
     if layout == Layout.NDJSON:
         return _NDJSON_OBJECT
-    largest = max(f.size for f in files)
-    return min(_MAX_OBJECT, max(_NDJSON_OBJECT, 16 * largest))
+    largest = max(f.size * (16 if is_gzip(f.local) else 1) + 4096 for f in files)
+    return min(_MAX_OBJECT, max(_NDJSON_OBJECT, largest))
 
 
 _STAGING = {fmt: source.staging_model for fmt, source in BY_FORMAT.items()}
@@ -300,7 +303,7 @@ class Stager:
                 self.con.execute(
                     "create or replace temp table raw_lines as select json::varchar as line "
                     f"from read_json_objects(?, format='{_READ_FORMAT[layout]}', "
-                    f"maximum_object_size={_MAX_OBJECT})",
+                    f"maximum_object_size={_max_object(layout, [source])})",
                     [path],
                 )
                 line_no = "raw_lines.rowid + 1" if layout == Layout.ARRAY else "1"
@@ -341,13 +344,40 @@ class Stager:
         self._stage_from_raw(fmt)
 
     def _read_csv_export(self, spec: ReadSpec, source: sources.SourceFile) -> None:
-        """LiteLLM SpendLogs exported as CSV: header row; JSON columns as text."""
+        """LiteLLM SpendLogs exported as CSV: a header row, then one row per
+        line, comma-separated, JSON columns as text. The dialect is fixed (a
+        sniffer misled by one odd row once picked ``|`` and lost every row);
+        a row that does not fit (a field too many or too few, a broken quote)
+        is quarantined at its line with DuckDB's reason, and the others kept."""
+        header = csv_header(source.local)
+        if not header:
+            self.quarantine_file(source.name, spec.format, "file has no CSV header row")
+            return
+        columns = "{" + ", ".join(f"{models.sql_string(n)}: 'VARCHAR'" for n in header) + "}"
+        self.con.execute("drop table if exists csv_rejects")
+        self.con.execute("drop table if exists csv_reject_scans")
         self.con.execute(
             "create or replace temp table raw_csv as select * from read_csv(?, header=true, "
-            "all_varchar=true, auto_detect=true, strict_mode=false)",
+            f"auto_detect=false, columns={columns}, delim=',', quote='\"', escape='\"', "
+            "store_rejects=true, rejects_table='csv_rejects', rejects_scan='csv_reject_scans', "
+            "max_line_size=67108864)",
             [str(source.local)],
         )
-        present = {row[0] for row in self.con.execute("describe raw_csv").fetchall()}
+        self.con.execute(
+            "insert into staged_quarantine select ?, line, ?, "
+            "'CSV row does not fit the header: ' || error_message, left(csv_line, 10000) "
+            "from csv_rejects",
+            [source.name, spec.format.value],
+        )
+        # a good row's line: the n-th line after the header that was not rejected
+        self.con.execute(
+            "create or replace temp table csv_lines as "
+            "select row_number() over (order by line_no) - 1 as row_index, line_no from ("
+            "  select range as line_no from range(2, 2 + (select count(*) from raw_csv) "
+            "    + (select count(*) from csv_rejects)) "
+            "  where range not in (select line from csv_rejects))"
+        )
+        present = set(header)
         picked = []
         for name, typ in spec.columns.items():
             if name in present and spec.is_nested(name):
@@ -362,8 +392,9 @@ class Stager:
                 picked.append(f'cast(null as {sql_type(typ)}) as "{name}"')
         self.con.execute(
             f"create or replace temp view raw_{spec.format.value} as select {', '.join(picked)}, "
-            "current_file.source_file, raw_csv.rowid + 2 as source_line, "
-            "null::varchar as source_record from raw_csv cross join current_file",
+            "current_file.source_file, csv_lines.line_no as source_line, "
+            "null::varchar as source_record from raw_csv cross join current_file "
+            "inner join csv_lines on csv_lines.row_index = raw_csv.rowid",
         )
         self._stage_from_raw(spec.format)
 

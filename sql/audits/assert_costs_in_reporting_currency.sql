@@ -8,6 +8,8 @@ select
     operations.operation_id,
     operations.currency
 from operations
-where operations.day in (select build_days.day from build_days)
+where operations.day >= cast(aicost_build_from() as date)
+        and operations.day < cast(aicost_build_until() as date)
+        and operations.day in (select build_days.day from build_days)
     and operations.estimated_cost is not null
     and operations.currency is distinct from (select cfg_settings.reporting_currency from cfg_settings)

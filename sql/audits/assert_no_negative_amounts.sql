@@ -7,7 +7,9 @@ select
     operations.operation_id,
     operations.estimated_cost
 from operations
-where operations.day in (select build_days.day from build_days)
+where operations.day >= cast(aicost_build_from() as date)
+        and operations.day < cast(aicost_build_until() as date)
+        and operations.day in (select build_days.day from build_days)
     and (
         operations.estimated_cost < 0
         or operations.input_tokens < 0

@@ -9,7 +9,9 @@ with
 rebuilt as (
     select operations.source_format, operations.operation_id
     from operations
-    where operations.day in (select build_days.day from build_days)
+    where operations.day >= cast(aicost_build_from() as date)
+        and operations.day < cast(aicost_build_until() as date)
+        and operations.day in (select build_days.day from build_days)
 ),
 
 copies as (

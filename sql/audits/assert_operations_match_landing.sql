@@ -14,7 +14,9 @@ landed as (
 built as (
     select operations.day, count(*) as built
     from operations
-    where operations.day in (select build_days.day from build_days)
+    where operations.day >= cast(aicost_build_from() as date)
+        and operations.day < cast(aicost_build_until() as date)
+        and operations.day in (select build_days.day from build_days)
     group by operations.day
 )
 

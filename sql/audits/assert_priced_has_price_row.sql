@@ -10,7 +10,9 @@ select
     operations.price_id,
     operations.estimated_cost
 from operations
-where operations.day in (select build_days.day from build_days)
+where operations.day >= cast(aicost_build_from() as date)
+        and operations.day < cast(aicost_build_until() as date)
+        and operations.day in (select build_days.day from build_days)
     and (
         (operations.pricing_status = 'priced' and (
             operations.estimated_cost is null

@@ -8,5 +8,7 @@ select
     operations.output_tokens,
     operations.reasoning_tokens
 from operations
-where operations.day in (select build_days.day from build_days)
+where operations.day >= cast(aicost_build_from() as date)
+        and operations.day < cast(aicost_build_until() as date)
+        and operations.day in (select build_days.day from build_days)
     and operations.reasoning_tokens > operations.output_tokens

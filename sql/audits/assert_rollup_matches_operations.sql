@@ -14,7 +14,9 @@ from_facts as (
         sum(operation_measures.estimated_cost) as estimated_cost,
         sum(operation_measures.unpriced_operations) as unpriced_operations
     from operation_measures
-    where operation_measures.day in (select build_days.day from build_days)
+    where operation_measures.day >= cast(aicost_build_from() as date)
+        and operation_measures.day < cast(aicost_build_until() as date)
+        and operation_measures.day in (select build_days.day from build_days)
     group by operation_measures.day, operation_measures.feature
 ),
 
@@ -27,7 +29,9 @@ from_rollup as (
         sum(operations_daily.estimated_cost) as estimated_cost,
         sum(operations_daily.unpriced_operations) as unpriced_operations
     from operations_daily
-    where operations_daily.day in (select build_days.day from build_days)
+    where operations_daily.day >= cast(aicost_build_from() as date)
+        and operations_daily.day < cast(aicost_build_until() as date)
+        and operations_daily.day in (select build_days.day from build_days)
     group by operations_daily.day, operations_daily.feature
 )
 

@@ -7,8 +7,11 @@
 -- Key: (response_model, request_model, valid_from). NULL model names are
 -- values here: join on them with `is not distinct from`.
 -- Matching: the first of these names that is a price model_key wins --
---   1. response_model as logged, 2. aicost_model_key(response_model),
---   3. request_model as logged,  4. aicost_model_key(request_model).
+--   1. response_model as logged, 2. aicost_model_geo_key(response_model),
+--   3. aicost_model_key(response_model), 4. request_model as logged,
+--   5. aicost_model_geo_key(request_model), 6. aicost_model_key(request_model).
+-- The geo keys ('us.claude-sonnet-4-5') price Bedrock regional inference
+-- profiles at their own rates where the catalog has them.
 -- "First" is per instant: a key whose prices only start later (e.g. an
 -- imported exact key effective from 2026-01-01) yields to the next candidate
 -- before that date. A key is used from its first effective_from (prices are
@@ -60,20 +63,34 @@ pair_candidates as (
         model_pairs.response_model,
         model_pairs.request_model,
         2 as match_rank,
-        aicost_model_key(model_pairs.response_model) as candidate_key
+        aicost_model_geo_key(model_pairs.response_model) as candidate_key
     from model_pairs
     union all
     select
         model_pairs.response_model,
         model_pairs.request_model,
         3 as match_rank,
-        model_pairs.request_model as candidate_key
+        aicost_model_key(model_pairs.response_model) as candidate_key
     from model_pairs
     union all
     select
         model_pairs.response_model,
         model_pairs.request_model,
         4 as match_rank,
+        model_pairs.request_model as candidate_key
+    from model_pairs
+    union all
+    select
+        model_pairs.response_model,
+        model_pairs.request_model,
+        5 as match_rank,
+        aicost_model_geo_key(model_pairs.request_model) as candidate_key
+    from model_pairs
+    union all
+    select
+        model_pairs.response_model,
+        model_pairs.request_model,
+        6 as match_rank,
         aicost_model_key(model_pairs.request_model) as candidate_key
     from model_pairs
 ),

@@ -5,7 +5,7 @@
 -- Grain:   one row per landed record of the days being built (same rows as
 --          int_operations_unioned).
 -- materialized: view
--- reads: int_operations_unioned, int_otel_trace_roots
+-- reads: int_operations_unioned, int_otel_trace_roots, int_otel_duplicate_calls
 -- Attribute maps, looked up in this order for each configured key:
 -- attributes (the source's primary metadata: LiteLLM spend_logs_metadata,
 -- OTel span attributes, Bedrock requestMetadata), attributes_fallback (LiteLLM
@@ -14,6 +14,12 @@
 -- attributes); then the source's own field (native_*). The aicost_attr_<field>
 -- macros are generated from the [attribution] config by the build
 -- (models.define_attribution_macros): keys are string literals, never SQL.
+-- OTel conversation: when no map of the span has it, the conversation that any
+-- span of its trace carries (int_otel_trace_roots.trace_conversation_id), so a
+-- trace is one unit of work whichever of its spans name the conversation.
+-- OTel duplicates: a model-call span reporting a call that another span of the
+-- trace reports (int_otel_duplicate_calls) is made structure (is_model_call
+-- false): every call is counted once, whatever the number of instrumentations.
 
 with
 
@@ -25,17 +31,26 @@ trace_roots as (
     select * from int_otel_trace_roots
 ),
 
+duplicate_calls as (
+    select * from int_otel_duplicate_calls
+),
+
 with_roots as (
     select
-        landed.* exclude (attributes_fallback),
+        landed.* exclude (attributes_fallback, is_model_call),
         case
             when landed.source_format = 'otel' then trace_roots.root_attributes
             else landed.attributes_fallback
-        end as attributes_fallback
+        end as attributes_fallback,
+        trace_roots.trace_conversation_id,
+        landed.is_model_call and duplicate_calls.operation_id is null as is_model_call
     from landed
     left join trace_roots
         on landed.source_format = 'otel'
         and landed.trace_id = trace_roots.trace_id
+    left join duplicate_calls
+        on landed.source_format = 'otel'
+        and landed.operation_id = duplicate_calls.operation_id
 ),
 
 resolved as (
@@ -63,6 +78,7 @@ resolved as (
         ) as resolved_environment,
         coalesce(
             aicost_attr_conversation(with_roots.attributes, with_roots.attributes_fallback, with_roots.attributes_tags),
+            with_roots.trace_conversation_id,
             with_roots.native_conversation_id
         ) as resolved_conversation_id
     from with_roots

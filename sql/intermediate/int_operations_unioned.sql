@@ -5,6 +5,9 @@
 --          unique across the landing tables (the ingest lands each id once).
 -- materialized: view
 -- reads: land_litellm, land_otel, land_bedrock, land_aicost, build_days
+-- aicost_build_from() / aicost_build_until() (macros the build defines: the
+-- range that covers build_days) let the scans skip row groups outside the
+-- days being built; build_days itself then picks the exact days.
 -- All landing tables share one column list (migrations.LANDED_COLUMNS), in
 -- the same order, so a plain union all is exact (portable: no by-name union).
 
@@ -16,22 +19,30 @@ days_to_build as (
 
 landed_litellm as (
     select land_litellm.* from land_litellm
-    where cast(land_litellm.started_at as date) in (select days_to_build.day from days_to_build)
+    where land_litellm.started_at >= aicost_build_from()
+        and land_litellm.started_at < aicost_build_until()
+        and cast(land_litellm.started_at as date) in (select days_to_build.day from days_to_build)
 ),
 
 landed_otel as (
     select land_otel.* from land_otel
-    where cast(land_otel.started_at as date) in (select days_to_build.day from days_to_build)
+    where land_otel.started_at >= aicost_build_from()
+        and land_otel.started_at < aicost_build_until()
+        and cast(land_otel.started_at as date) in (select days_to_build.day from days_to_build)
 ),
 
 landed_bedrock as (
     select land_bedrock.* from land_bedrock
-    where cast(land_bedrock.started_at as date) in (select days_to_build.day from days_to_build)
+    where land_bedrock.started_at >= aicost_build_from()
+        and land_bedrock.started_at < aicost_build_until()
+        and cast(land_bedrock.started_at as date) in (select days_to_build.day from days_to_build)
 ),
 
 landed_aicost as (
     select land_aicost.* from land_aicost
-    where cast(land_aicost.started_at as date) in (select days_to_build.day from days_to_build)
+    where land_aicost.started_at >= aicost_build_from()
+        and land_aicost.started_at < aicost_build_until()
+        and cast(land_aicost.started_at as date) in (select days_to_build.day from days_to_build)
 ),
 
 final as (

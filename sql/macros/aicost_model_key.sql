@@ -60,3 +60,26 @@ create or replace temp macro aicost_model_key(model) as (
         ''
     )
 );
+
+-- aicost_model_geo_key(model)
+-- Purpose: the price-catalog key of a Bedrock geography (regional) inference
+--          profile, e.g. 'bedrock/converse/us.anthropic.claude-sonnet-4-5-20250929-v1:0'
+--          -> 'us.claude-sonnet-4-5'; NULL for any other name (global profiles,
+--          plain model ids, other providers). Regional profiles of newer models
+--          cost more than the global one (Claude Sonnet 4.5 and later: +10%): the
+--          catalog has '<geo>.<key>' rows for those, and int_model_names_resolved
+--          tries this key before aicost_model_key's (which prices the global rate).
+create or replace temp macro aicost_model_geo_key(model) as (
+    case
+        when regexp_matches(
+            regexp_replace(
+                regexp_replace(lower(trim(model)), '^([^/]*/)*arn:.*/', ''),
+                '^((bedrock|bedrock_converse|converse|invoke|[a-z]{2}(-gov)?-[a-z]+-[0-9]+)/)+', ''),
+            '^(us-gov|us|eu|apac|au|jp|ca)\.')
+            then regexp_extract(
+                regexp_replace(
+                    regexp_replace(lower(trim(model)), '^([^/]*/)*arn:.*/', ''),
+                    '^((bedrock|bedrock_converse|converse|invoke|[a-z]{2}(-gov)?-[a-z]+-[0-9]+)/)+', ''),
+                '^(us-gov|us|eu|apac|au|jp|ca)\.', 1) || '.' || aicost_model_key(model)
+    end
+);

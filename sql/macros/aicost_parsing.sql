@@ -161,3 +161,17 @@ create or replace temp macro aicost_provider(raw) as (
         else lower(raw)
     end
 );
+
+-- The text of a JSON value read where text is expected: a string's text, a
+-- number's or boolean's literal; NULL for null, an object or an array (see
+-- aicost_json_not_text).
+create or replace temp macro aicost_json_text(raw) as (
+    case
+        when json_type(raw) = 'VARCHAR' then raw ->> '$'
+        when json_type(raw) in ('BIGINT', 'UBIGINT', 'DOUBLE', 'BOOLEAN') then raw::varchar
+    end
+);
+
+create or replace temp macro aicost_json_not_text(raw) as (
+    coalesce(json_type(raw) in ('OBJECT', 'ARRAY'), false)
+);

@@ -13,7 +13,9 @@ with
 
 measures as (
     select * from operation_measures
-    where operation_measures.day in (select build_days.day from build_days)
+    where operation_measures.day >= cast(aicost_build_from() as date)
+        and operation_measures.day < cast(aicost_build_until() as date)
+        and operation_measures.day in (select build_days.day from build_days)
 ),
 
 final as (

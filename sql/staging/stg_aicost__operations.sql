@@ -25,7 +25,65 @@
 with
 
 raw_aicost_records as (
-    select * from raw_aicost
+    -- text fields and the usage / tags objects are read as JSON: their type
+    -- is checked here (an object where text belongs, "usage": "lots" or
+    -- "tags": [...] is quarantined, never read as nothing)
+    select
+        * replace (
+            aicost_json_text(raw_aicost.operation_id) as operation_id,
+            aicost_json_text(raw_aicost.trace_id) as trace_id,
+            aicost_json_text(raw_aicost.parent_id) as parent_id,
+            aicost_json_text(raw_aicost.conversation_id) as conversation_id,
+            aicost_json_text(raw_aicost.name) as name,
+            aicost_json_text(raw_aicost.kind) as kind,
+            aicost_json_text(raw_aicost.provider) as provider,
+            aicost_json_text(raw_aicost.model) as model,
+            aicost_json_text(raw_aicost.request_model) as request_model,
+            aicost_json_text(raw_aicost.response_model) as response_model,
+            aicost_json_text(raw_aicost.service_tier) as service_tier,
+            aicost_json_text(raw_aicost.status) as status,
+            aicost_json_text(raw_aicost.error_type) as error_type,
+            aicost_json_text(raw_aicost.feature) as feature,
+            aicost_json_text(raw_aicost.team) as team,
+            aicost_json_text(raw_aicost."user") as "user",
+            aicost_json_text(raw_aicost.prompt_version) as prompt_version,
+            aicost_json_text(raw_aicost.environment) as environment,
+            case when json_type(raw_aicost.usage) = 'OBJECT' then from_json(raw_aicost.usage,
+                '{"input_tokens": "VARCHAR", "cache_read_tokens": "VARCHAR",
+                  "cache_write_5m_tokens": "VARCHAR", "cache_write_1h_tokens": "VARCHAR",
+                  "output_tokens": "VARCHAR", "reasoning_tokens": "VARCHAR"}')
+            end as usage,
+            case when json_type(raw_aicost.tags) = 'OBJECT'
+                then from_json(raw_aicost.tags, '"MAP(VARCHAR, VARCHAR)"')
+            end as tags
+        ),
+        list_filter([
+                case when aicost_json_not_text(raw_aicost.operation_id) then 'operation_id' end,
+                case when aicost_json_not_text(raw_aicost.trace_id) then 'trace_id' end,
+                case when aicost_json_not_text(raw_aicost.parent_id) then 'parent_id' end,
+                case when aicost_json_not_text(raw_aicost.conversation_id) then 'conversation_id' end,
+                case when aicost_json_not_text(raw_aicost.name) then 'name' end,
+                case when aicost_json_not_text(raw_aicost.kind) then 'kind' end,
+                case when aicost_json_not_text(raw_aicost.provider) then 'provider' end,
+                case when aicost_json_not_text(raw_aicost.model) then 'model' end,
+                case when aicost_json_not_text(raw_aicost.request_model) then 'request_model' end,
+                case when aicost_json_not_text(raw_aicost.response_model) then 'response_model' end,
+                case when aicost_json_not_text(raw_aicost.service_tier) then 'service_tier' end,
+                case when aicost_json_not_text(raw_aicost.status) then 'status' end,
+                case when aicost_json_not_text(raw_aicost.error_type) then 'error_type' end,
+                case when aicost_json_not_text(raw_aicost.feature) then 'feature' end,
+                case when aicost_json_not_text(raw_aicost.team) then 'team' end,
+                case when aicost_json_not_text(raw_aicost."user") then 'user' end,
+                case when aicost_json_not_text(raw_aicost.prompt_version) then 'prompt_version' end,
+                case when aicost_json_not_text(raw_aicost.environment) then 'environment' end
+        ], lambda field_name: field_name is not null) as fields_not_text,
+        case
+            when coalesce(json_type(raw_aicost.usage), 'NULL') not in ('OBJECT', 'NULL')
+                then 'usage must be an object of token counts: ' || left(raw_aicost.usage::varchar, 60)
+            when coalesce(json_type(raw_aicost.tags), 'NULL') not in ('OBJECT', 'NULL')
+                then 'tags must be an object of strings: ' || left(raw_aicost.tags::varchar, 60)
+        end as shape_problem
+    from raw_aicost
 ),
 
 checked as (
@@ -125,8 +183,15 @@ final as (
         checked.source_line,
         checked.source_record,
         coalesce(
+            case when len(checked.fields_not_text) > 0
+                then 'must be text, not an object or array: '
+                    || array_to_string(checked.fields_not_text, ', ') end,
+            checked.shape_problem,
             case when nullif(trim(checked.operation_id), '') is null
                 then 'operation_id is missing' end,
+            case when nullif(checked.kind, '') is not null and checked.operation_kind = 'other'
+                and lower(checked.kind) <> 'other'
+                then 'kind is not a known kind: ' || left(checked.kind, 60) end,
             aicost_ts_problem('started_at', checked.started_at),
             case when checked.ended_at is not null
                 then aicost_ts_problem('ended_at', checked.ended_at) end,

@@ -342,7 +342,15 @@ def aicost_cost_implausible() -> Kind:
 
 @kind
 def aicost_model_is_a_number() -> Kind:
-    return _aicost_one_bad("aicost_model_is_a_number", aicost("x", model=42))
+    # a number where text is expected is read as its literal (ids are often
+    # numbers); only objects and arrays are refused
+    return Kind(
+        "aicost_model_is_a_number",
+        {"f.jsonl": lines(aicost("g1"), aicost("x", model=42, operation_id=7))},
+        _a("g1", "7"),
+        [],
+        0,
+    )
 
 
 @kind
@@ -511,6 +519,19 @@ def aicost_resent_with_changed_content() -> Kind:
         [("later.jsonl", 1)],
         5,
         before={"first.jsonl": lines(aicost("g1"))},
+    )
+
+
+@kind
+def aicost_changed_within_a_run() -> Kind:
+    changed = aicost("g1", usage={"input_tokens": 999, "output_tokens": 50})
+    return Kind(
+        "aicost_changed_within_a_run",
+        {"a.jsonl": lines(aicost("g1"), aicost("g2")), "b.jsonl": lines(aicost("g3"), changed)},
+        _a("g1", "g2", "g3"),
+        [("b.jsonl", 2)],
+        5,
+        cost=calls(3),
     )
 
 
@@ -734,7 +755,7 @@ def spendlogs_csv() -> Kind:
 def spendlogs_csv_one_odd_row() -> Kind:
     data = csv_rows([spendlog(f"s{i}") for i in range(6)])
     rows = data.split(b"\n")
-    rows[3] = rows[3] + b',extra|field,"unbalanced'  # row of s2 (line 4)
+    rows[3] = rows[3] + b",extra|field"  # row of s2 (line 4): one field too many
     return Kind(
         "spendlogs_csv_one_odd_row",
         {"spend.csv": b"\n".join(rows)},

@@ -6,42 +6,45 @@ from typing import Any
 
 from aicost_cli.ingest.formats.base import ReadSpec, RequestFormat, SourceFormat
 
+#: text fields are read as JSON, so that an object or array where text is
+#: expected (``"feature": {...}``) is told apart from text and quarantined
+#: (read as VARCHAR it would become the object's JSON text); the staging
+#: model takes their text
+_TEXT_FIELDS = (
+    "operation_id",
+    "trace_id",
+    "parent_id",
+    "conversation_id",
+    "name",
+    "kind",
+    "provider",
+    "model",
+    "request_model",
+    "response_model",
+    "service_tier",
+    "status",
+    "error_type",
+    "feature",
+    "team",
+    "user",
+    "prompt_version",
+    "environment",
+)
+
 AICOST_OPERATIONS = ReadSpec(
     RequestFormat.AICOST,
     "v1",
     {
-        "operation_id": "VARCHAR",
-        "trace_id": "VARCHAR",
-        "parent_id": "VARCHAR",
-        "conversation_id": "VARCHAR",
-        "name": "VARCHAR",
+        **dict.fromkeys(_TEXT_FIELDS, "JSON"),
         "started_at": "VARCHAR",
         "ended_at": "VARCHAR",
-        "kind": "VARCHAR",
-        "provider": "VARCHAR",
-        "model": "VARCHAR",
-        "request_model": "VARCHAR",
-        "response_model": "VARCHAR",
-        "usage": {
-            "input_tokens": "VARCHAR",
-            "cache_read_tokens": "VARCHAR",
-            "cache_write_5m_tokens": "VARCHAR",
-            "cache_write_1h_tokens": "VARCHAR",
-            "output_tokens": "VARCHAR",
-            "reasoning_tokens": "VARCHAR",
-        },
-        "service_tier": "VARCHAR",
+        # objects, checked and converted in the staging model ("usage": "lots"
+        # or "tags": [...] is quarantined, never read as no usage or no tags)
+        "usage": "JSON",
         "is_batch": "VARCHAR",
         "attempt": "VARCHAR",
-        "status": "VARCHAR",
-        "error_type": "VARCHAR",
         "latency_ms": "VARCHAR",
-        "feature": "VARCHAR",
-        "team": "VARCHAR",
-        "user": "VARCHAR",
-        "prompt_version": "VARCHAR",
-        "environment": "VARCHAR",
-        "tags": "MAP(VARCHAR, VARCHAR)",
+        "tags": "JSON",
         "cost": "VARCHAR",
     },
 )

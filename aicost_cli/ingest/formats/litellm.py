@@ -33,7 +33,9 @@ _LITELLM_COMMON: dict[str, Column] = {
     # only the fields used, as structs: reading whole objects as JSON text
     # (hidden_params alone is kilobytes in real payloads) costs parse time
     "error_information": {"error_class": "VARCHAR", "error_code": "VARCHAR"},
-    "model_parameters": {"service_tier": "VARCHAR"},
+    # `user`: the OpenAI-style end-user parameter the caller sent (the SDK leaves
+    # `end_user` empty; the proxy fills it)
+    "model_parameters": {"service_tier": "VARCHAR", "user": "VARCHAR"},
     "cost_breakdown": {"service_tier": "VARCHAR"},
 }
 
@@ -59,6 +61,11 @@ LITELLM_PAYLOAD = ReadSpec(
                 "prompt_tokens_details": {
                     "cached_tokens": "VARCHAR",
                     "cache_write_tokens": "VARCHAR",
+                    # newer versions (1.110) nest the TTL split here
+                    "cache_creation_token_details": {
+                        "ephemeral_5m_input_tokens": "VARCHAR",
+                        "ephemeral_1h_input_tokens": "VARCHAR",
+                    },
                 },
                 "completion_tokens_details": {"reasoning_tokens": "VARCHAR"},
                 "cache_creation_token_details": {
