@@ -40,6 +40,8 @@ EXPECTED_ROWS = {
     "ingest.billing",
     "pandas.litellm",
     "ratio.pandas",
+    "startup.version",
+    "startup.db_path",
     "startup.help",
     "incr.new",
     "incr.reingest",

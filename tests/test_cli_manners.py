@@ -110,3 +110,32 @@ def test_a_discovered_config_is_named_on_stderr(
     assert "using config" not in quiet.stderr
     explicit = runner.invoke(app, ["--config", "aicost.toml", "report", "attribution"])
     assert "using config" not in explicit.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--version"],
+        ["db", "path"],
+        ["--db", "x.duckdb", "db", "path"],
+        ["--db=~/y.duckdb", "db", "path"],
+        ["--config", "aicost.toml", "db", "path"],
+    ],
+)
+def test_fast_start_up_paths_answer_as_the_full_cli(
+    argv: list[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import subprocess
+    import sys
+
+    (tmp_path / "aicost.toml").write_text(f"db_path = '{tmp_path / 'from-config.duckdb'}'\n")
+    full = runner.invoke(app, argv)
+    code = (
+        "import sys; from aicost_cli.__main__ import main; sys.argv = ['aicost', *sys.argv[1:]]; "
+        "main(); print(sorted({'typer', 'rich', 'pydantic'} & set(sys.modules)), file=sys.stderr)"
+    )
+    fast = subprocess.run(
+        [sys.executable, "-c", code, *argv], capture_output=True, text=True, check=True
+    )
+    assert fast.stdout == full.stdout
+    assert fast.stderr.strip() == "[]"  # answered without the CLI toolkit

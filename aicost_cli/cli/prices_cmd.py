@@ -10,7 +10,6 @@ from typing import Annotated
 
 import typer
 
-from aicost_cli import prices
 from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream
 from aicost_cli.cli.options import FormatOpt, OutputOpt, QuietOpt, group, when
 from aicost_cli.output import OutputFormat, render
@@ -48,7 +47,7 @@ def import_(
 
     A per-token price above 0.01 USD (10,000 USD per million tokens: a
     per-million price written as per-token) refuses the whole file."""
-    from aicost_cli import db  # lazy: `aicost --help` does not load duckdb
+    from aicost_cli import db, prices  # lazy: `aicost --help` loads neither
 
     config = STATE.config()
     with db.writer_lock(STATE.db_path()), open_db() as con:
@@ -75,6 +74,8 @@ def list_(
     output: OutputOpt = None,
 ) -> None:
     """Prices in the catalog (per million tokens, in each row's currency)."""
+    from aicost_cli import prices  # lazy: `aicost --help` start-up
+
     with open_db() as con:
         prices.ensure_bundled(con)
         table = prices.list_prices(con, model)
@@ -116,6 +117,8 @@ def missing(fmt: FormatOpt = OutputFormat.TABLE, output: OutputOpt = None) -> No
             f"({rebuilt.reason})",
             file=sys.stderr,
         )
+    from aicost_cli import prices
+
     with open_db(read_only=True) as con:
         table = prices.missing_prices(con)
     with output_stream(output) as out:
