@@ -180,13 +180,15 @@ def call_of(attributes: dict[str, str], calls_by_response_id: dict[str, str]) ->
     return None
 
 
-def check(source: Source, db: Path) -> tuple[list[Outcome], list[str]]:
-    """Ingest the source into `db` with the CLI; the outcome of every billed call and
-    the model calls that match none (counted although nothing was billed for them)."""
-    result = CliRunner().invoke(
-        app, ["--db", str(db), "ingest", "requests", str(source.fixture / source.file)]
-    )
-    assert result.exit_code == ExitCode.OK, result.output
+def check(
+    source: Source, db: Path, runs: list[Path] | None = None
+) -> tuple[list[Outcome], list[str]]:
+    """Ingest the source into `db` with the CLI (or the given files, one run each, in
+    order); the outcome of every billed call and the model calls that match none
+    (counted although nothing was billed for them)."""
+    for path in runs or [source.fixture / source.file]:
+        result = CliRunner().invoke(app, ["--db", str(db), "ingest", "requests", str(path)])
+        assert result.exit_code == ExitCode.OK, result.output
     con = duckdb.connect(str(db), read_only=True)
     try:
         cursor = con.execute(
@@ -279,6 +281,53 @@ def test_calls_are_counted_as_the_provider_billed_them(source: Source, tmp_path:
     assert unexpected == {}, f"{source.name}: calls counted wrong: {unexpected}"
     now_right = known - set(wrong)
     assert now_right == set(), f"{source.name}: now right, drop from KNOWN_WRONG: {now_right}"
+
+
+def split_spans(source: Source, first: Path, second: Path, goes_first: str) -> list[Path]:
+    """The source's OTLP lines (one span each, as recorded) in two files: the spans
+    whose scope or name is `goes_first`, then the others."""
+    with first.open("w") as one, second.open("w") as two:
+        for line in (source.fixture / source.file).read_text(encoding="utf-8").splitlines():
+            scope_span = json.loads(line)["resourceSpans"][0]["scopeSpans"][0]
+            names = {scope_span["scope"]["name"], scope_span["spans"][0]["name"]}
+            (one if goes_first in names else two).write(line + "\n")
+    return [first, second]
+
+
+def by_name(name: str) -> Source:
+    return next(source for source in SOURCES if source.name == name)
+
+
+@pytest.mark.parametrize("sdk_first", [True, False])
+def test_two_instrumentations_count_each_call_once_whatever_the_runs(
+    tmp_path: Path, sdk_first: bool
+) -> None:
+    """OpenLLMetry's spans and the anthropic SDK's own spans of the same calls, landed
+    in separate runs in either order: each call is counted once, with the SDK span's
+    1-hour cache-write split (the build decides, from every landed span)."""
+    source = by_name("openllmetry-anthropic-0.62.4/traces.jsonl")
+    first = "com.anthropic.sdk.python" if sdk_first else "opentelemetry.instrumentation.anthropic"
+    runs = split_spans(source, tmp_path / "a.jsonl", tmp_path / "b.jsonl", first)
+    outcomes, extra = check(source, tmp_path / "two-runs.duckdb", runs)
+    assert extra == []
+    assert {outcome.call: outcome.problems for outcome in outcomes} == {
+        outcome.call: [] for outcome in outcomes
+    }
+
+
+def test_conversation_named_by_a_span_of_a_later_run_reaches_the_whole_trace(
+    tmp_path: Path,
+) -> None:
+    """Turn 2's conversation id is only on its inner "plan" span: landed in a later run,
+    that span still makes every call of the trace one unit with turn 1."""
+    source = by_name("anthropic-sdk-2.14.0/traces.jsonl")
+    runs = split_spans(source, tmp_path / "plan.jsonl", tmp_path / "rest.jsonl", "plan")
+    outcomes, _ = check(source, tmp_path / "late.duckdb", runs[::-1][:1])
+    units_before = {problem for outcome in outcomes for problem in outcome.problems}
+    assert any(problem.startswith("unit ") for problem in units_before)
+    outcomes, extra = check(source, tmp_path / "late.duckdb", runs[:1])
+    assert extra == []
+    assert [outcome.problems for outcome in outcomes] == [[] for _ in outcomes]
 
 
 def table() -> str:
