@@ -367,6 +367,23 @@ def record_botocore(server: FakeProvider, out: Path) -> dict[str, Any]:
     return {"library": "opentelemetry-instrumentation-botocore", "calls": rec.calls()}
 
 
+def record_openllmetry_bedrock(server: FakeProvider, out: Path) -> dict[str, Any]:
+    from opentelemetry.instrumentation.bedrock import BedrockInstrumentor
+
+    provider = tracer_provider(out / "traces.jsonl", "conformance-app")
+    BedrockInstrumentor().instrument(tracer_provider=provider)
+    rec = Recorder(server)
+    one = bedrock_one(bedrock_client(server))
+    calls = [(label, usage, False) for label, usage, _, _ in BEDROCK_CALLS]
+    routes = {label: (api, model) for label, _, api, model in BEDROCK_CALLS}
+
+    def run(label: str, usage: Usage, stream: bool) -> object:
+        return one(label, *routes[label])
+
+    otel_scenario(rec, provider, calls, run, "conv-openllmetry-bedrock")
+    return {"library": "opentelemetry-instrumentation-bedrock", "calls": rec.calls()}
+
+
 def record_litellm(server: FakeProvider, out: Path) -> dict[str, Any]:
     """The LiteLLM SDK: its StandardLoggingPayload (a CustomLogger callback, as
     the S3/GCS/generic loggers receive it) and its own OTel callback."""
@@ -502,6 +519,7 @@ LIBRARIES: dict[str, tuple[str, Callable[[FakeProvider, Path], dict[str, Any]]]]
     ),
     "anthropic-sdk": ("anthropic", record_anthropic_sdk),
     "botocore": ("opentelemetry-instrumentation-botocore", record_botocore),
+    "openllmetry-bedrock": ("opentelemetry-instrumentation-bedrock", record_openllmetry_bedrock),
 }
 
 #: every distribution whose version a manifest lists (those installed)
@@ -519,6 +537,7 @@ VERSIONED = [
     "opentelemetry-instrumentation-openai",
     "opentelemetry-instrumentation-anthropic",
     "opentelemetry-instrumentation-botocore",
+    "opentelemetry-instrumentation-bedrock",
     "opentelemetry-semantic-conventions-ai",
     "opentelemetry-util-genai",
 ]

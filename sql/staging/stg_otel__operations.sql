@@ -23,10 +23,11 @@
 -- Token semantics: gen_ai.usage.input_tokens INCLUDES cache reads and cache
 -- creation (both are subsets), so uncached input = input - cache_read -
 -- cache_creation; some instrumentations report input without them: when the
--- subtraction would go negative, only what fits is subtracted. Known exception:
+-- subtraction would go negative, only what fits is subtracted. Known exceptions:
 -- opentelemetry-instrumentation-botocore (scope opentelemetry.instrumentation.
--- botocore...) reports Bedrock's inputTokens, which excludes the cache: taken
--- as uncached input. gen_ai.usage.output_tokens includes reasoning tokens.
+-- botocore...) and OpenLLMetry's bedrock instrumentation (scope opentelemetry.
+-- instrumentation.bedrock) report Bedrock's inputTokens, which excludes the
+-- cache: taken as uncached input. gen_ai.usage.output_tokens includes reasoning tokens.
 -- Cache writes: gen_ai.usage.cache_creation.input_tokens (the anthropic SDK's own
 -- spans: gen_ai.usage.cache_write.input_tokens, with the 1-hour part in
 -- anthropic.usage.cache_creation.ephemeral_1h_input_tokens); 5-minute writes
@@ -162,10 +163,14 @@ counted as (
         coalesce(aicost_tokens(with_usage.raw_cache_read_tokens), 0) as cache_read,
         coalesce(aicost_tokens(with_usage.raw_cache_write_tokens), 0) as cache_write,
         coalesce(aicost_tokens(with_usage.raw_cache_write_1h_tokens), 0) as cache_write_1h,
-        -- opentelemetry-instrumentation-botocore copies Bedrock's inputTokens, which
-        -- EXCLUDES cache reads and writes (against the GenAI conventions)
-        coalesce(starts_with(with_usage.scope_name, 'opentelemetry.instrumentation.botocore'), false)
-            as input_excludes_cache,
+        -- opentelemetry-instrumentation-botocore and OpenLLMetry's bedrock
+        -- instrumentation copy Bedrock's inputTokens, which EXCLUDES cache reads and
+        -- writes (against the GenAI conventions)
+        coalesce(
+            starts_with(with_usage.scope_name, 'opentelemetry.instrumentation.botocore')
+                or with_usage.scope_name = 'opentelemetry.instrumentation.bedrock',
+            false
+        ) as input_excludes_cache,
         coalesce(aicost_tokens(with_usage.raw_output_tokens), 0) as output_total,
         coalesce(aicost_tokens(with_usage.raw_reasoning_tokens), 0) as reasoning,
         -- Without gen_ai.operation.name: a tool or agent span by its attributes
