@@ -98,6 +98,9 @@ def test_demo_command_prints_both_reports(tmp_path: Path) -> None:
     assert "+256.5%" in result.stdout  # support-bot cost, September over August
     assert "total" in result.stdout and "8,749.78" in result.stdout
     assert "report attribution --by feature,prompt_version" in result.stdout
+    # the ingest summary counts model calls as the reports do (the total row's ops)
+    assert "206,983 of them model call(s) (the reports' ops)" in result.stderr
+    assert "206,983" in result.stdout
 
 
 def test_demo_after_install_from_another_directory(tmp_path: Path) -> None:

@@ -26,6 +26,13 @@ def summary(result: IngestResult) -> str:
     )
     if result.files_skipped:
         text += f"; {result.files_skipped:,} unchanged file(s) skipped"
+    if result.inserted != result.model_calls:
+        # reports count model calls as operations ("ops"); spans of agents,
+        # tools and workflows are kept for attribution but not counted there
+        text += (
+            f"\n{result.model_calls:,} of them model call(s) (the reports' ops), "
+            f"{result.inserted - result.model_calls:,} other span(s) (agent, tool, workflow)"
+        )
     if result.changed:
         text += (
             f"\n{result.changed:,} re-sent record(s) differ from the version already read "
