@@ -247,6 +247,12 @@ def load_config(explicit: Path | None = None) -> Config:
             data = tomllib.loads(candidate.read_text(encoding="utf-8"))
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError(f"{candidate} is not valid TOML: {exc}") from None
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{candidate} is not UTF-8 text (a byte {exc.object[exc.start]:#04x} "
+                f"at offset {exc.start})",
+                hint="save the config file as UTF-8",
+            ) from None
         except OSError as exc:
             raise ConfigError(f"cannot read config file {candidate}: {exc.strerror}") from None
         return parse_config(data, candidate)

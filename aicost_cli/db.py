@@ -65,6 +65,20 @@ class _Busy(Exception):
     pass
 
 
+def _make_parent(path: Path) -> None:
+    """Create the database's folder, or say in one line why it cannot be
+    (a part of the path is a regular file, no permission)."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocker = next((p for p in path.parents if p.is_file()), None)
+        why = f"{blocker} is a file, not a folder" if blocker else (exc.strerror or str(exc))
+        raise DatabaseError(
+            f"cannot create the folder of database {path}: {why}",
+            hint="point --db, AICOST_DB or db_path at a path in a folder",
+        ) from None
+
+
 def _open_once(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     if path.is_dir():
         raise DatabaseError(
@@ -72,7 +86,7 @@ def _open_once(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             hint="point --db, AICOST_DB or db_path at a file, e.g. " + str(path / "aicost.duckdb"),
         )
     if path != Path(":memory:"):
-        path.parent.mkdir(parents=True, exist_ok=True)
+        _make_parent(path)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
@@ -190,7 +204,7 @@ def writer_lock(path: Path) -> Iterator[None]:
         yield
         return
     lock_path = path.with_name(path.name + ".lock")
-    lock_path.parent.mkdir(parents=True, exist_ok=True)
+    _make_parent(lock_path)
     try:
         handle = lock_path.open("a+b")
     except OSError as exc:

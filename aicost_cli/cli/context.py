@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ParamSpec, TextIO, TypeVar
 import typer
 
 from aicost_cli.config import Config, load_config
-from aicost_cli.errors import AicostError, ExitCode, InputFileError, exit_code_for
+from aicost_cli.errors import AicostError, ExitCode, InputFileError, exit_code_for, redact
 from aicost_cli.paths import resolve_db_path
 
 if TYPE_CHECKING:
@@ -60,27 +61,70 @@ def fail(message: str, hint: str | None = None) -> None:
         print(f"hint: {hint}", file=sys.stderr)
 
 
+class _Interrupt:
+    """Whether Ctrl-C (SIGINT) was pressed during the command. DuckDB turns
+    a SIGINT during a query into its own InterruptException, which aicost may
+    wrap as a DatabaseError: the flag makes any of them exit 130."""
+
+    seen = False
+
+    @classmethod
+    def handler(cls, signum: int, frame: object) -> None:
+        cls.seen = True
+        raise KeyboardInterrupt
+
+    @classmethod
+    def install(cls) -> Any:
+        """Set the handler; returns the previous one (None: not installed)."""
+        cls.seen = False
+        try:
+            return signal.signal(signal.SIGINT, cls.handler)
+        except ValueError:  # not the main thread (an embedding application)
+            return None
+
+    @staticmethod
+    def restore(previous: Any) -> None:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _interrupted() -> typer.Exit:
+    fail("interrupted; nothing was committed by the interrupted step")
+    return typer.Exit(int(ExitCode.INTERRUPTED))
+
+
+def _is_duckdb_error(exc: BaseException) -> bool:
+    duckdb = sys.modules.get("duckdb")  # loaded only by commands that use it
+    return duckdb is not None and isinstance(exc, duckdb.Error)
+
+
 def handle_errors(func: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(func)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        previous = _Interrupt.install()
         try:
             return func(*args, **kwargs)
         except AicostError as err:
+            if _Interrupt.seen:
+                raise _interrupted() from None
             fail(err.message, err.hint)
             raise typer.Exit(int(exit_code_for(err))) from None
         except Exception as exc:
-            if type(exc).__module__.split(".")[0] != "duckdb":
+            if _Interrupt.seen or type(exc).__name__ == "InterruptException":
+                raise _interrupted() from None
+            if not _is_duckdb_error(exc):
                 raise
             # a database error no module anticipated: one line, never a traceback
             text = str(exc).strip().splitlines()
             fail(
-                f"database error: {text[0] if text else type(exc).__name__}",
+                redact(f"database error: {text[0] if text else type(exc).__name__}"),
                 "if this persists, run 'aicost db status' or report it",
             )
             raise typer.Exit(int(ExitCode.DATABASE)) from None
         except KeyboardInterrupt:
-            fail("interrupted; nothing was committed by the interrupted step")
-            raise typer.Exit(int(ExitCode.INTERRUPTED)) from None
+            raise _interrupted() from None
+        finally:
+            _Interrupt.restore(previous)
 
     return wrapper
 

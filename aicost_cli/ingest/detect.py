@@ -94,7 +94,7 @@ def _object_lines(text: str, decoder: json.JSONDecoder, limit: int) -> Iterator[
             continue
         try:
             value, end = decoder.raw_decode(line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # 1,500-deep JSON too
             continue
         if end == len(line) and isinstance(value, dict):
             yield value
@@ -122,7 +122,7 @@ def _ndjson_or_document(
         try:
             first, _ = decoder.raw_decode(text)
             return Layout.DOCUMENT, first
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # 1,500-deep JSON too
             pass
     first = _first_object_line(text, decoder, 1000)
     return (Layout.NDJSON if first is not None else by_name or Layout.DOCUMENT), first
@@ -185,7 +185,7 @@ def detect(path: Path, forced: RequestFormat | None) -> Detected:
         layout = Layout.ARRAY
         try:
             first, _ = decoder.raw_decode(text[1:].lstrip())
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):  # 1,500-deep JSON too
             first = None
     else:
         layout, first = _ndjson_or_document(text, decoder, by_name)

@@ -170,10 +170,13 @@ def _run(
     try:
         with _scratch(db_path) as con, db.memory_limit(con):
             todo = _files_to_read(con, expanded, forced_format, force, outcomes)
-            if not todo:
+            if not todo and not expanded.unreadable:
                 result.files = list(outcomes.values())
                 return result
             stager = Stager(con)
+            for name, reason in expanded.unreadable:  # quarantined; the rest is read
+                outcomes.setdefault(name, FileOutcome(name, None))
+                stager.quarantine_file(name, None, reason)
             _stage_all(stager, todo, forced_format, outcomes, progress)
             _number_hash_keys(con)
             good = _deduplicate(con)

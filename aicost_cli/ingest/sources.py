@@ -11,14 +11,17 @@ from __future__ import annotations
 import glob
 import hashlib
 import os
+import select
+import stat
+import sys
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from aicost_cli.errors import InputFileError
+from aicost_cli.errors import InputFileError, UsageError, redact
 
 #: Suffixes picked up when a directory or glob is expanded (an explicitly named
 #: file is always read, whatever its name).
@@ -88,13 +91,110 @@ def _existing(arg: str) -> Path:
 
 def check_local(paths: list[str]) -> None:
     """Fail on a local PATH that does not exist, before anything is opened
-    (S3 URIs and globs are checked when they are expanded)."""
+    (S3 URIs, globs and ``-`` are checked when they are expanded)."""
     for arg in paths:
-        if not arg.startswith("s3://") and not _is_glob(arg):
+        if arg != STDIN and not arg.startswith("s3://") and not _is_glob(arg):
             _existing(arg)
 
 
-def _expand_local(arg: str) -> list[SourceFile]:
+#: the PATH that means standard input
+STDIN = "-"
+#: how long a named pipe with no writer is waited for before it is an error
+FIFO_WAIT_SECONDS = 10.0
+_COPY_CHUNK = 1 << 20
+
+
+def _copy_stream(fd: int, target: Path) -> None:
+    """Copy a pipe to a file in 1 MiB chunks (the pipe may be of any size:
+    it goes to disk, never into memory)."""
+    with target.open("wb") as out:
+        while chunk := os.read(fd, _COPY_CHUNK):
+            out.write(chunk)
+
+
+def _open_pipe(path: Path, arg: str) -> int:
+    """Open a named pipe without hanging: a pipe no process writes to is an
+    error after FIFO_WAIT_SECONDS, not a wait for ever."""
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    ready, _, _ = select.select([fd], [], [], FIFO_WAIT_SECONDS)
+    if not ready:
+        os.close(fd)
+        raise InputFileError(
+            f"nothing was written to the pipe {arg} in {FIFO_WAIT_SECONDS:.0f} s",
+            hint="start the process that writes to it first, or give a file",
+        )
+    os.set_blocking(fd, True)
+    return fd
+
+
+def _from_stream(arg: str, into: Path, index: int) -> SourceFile:
+    """Standard input (``-``), a named pipe, ``/dev/stdin`` or a process
+    substitution (``<(zcat x.gz)``): copied to a file first (read once; the
+    detector and readers need to read it more than once)."""
+    target = into / f"stream{index:04d}{Path(arg).suffix if arg != STDIN else ''}"
+    try:
+        if arg == STDIN:
+            _copy_stream(sys.stdin.fileno(), target)
+        else:
+            path = Path(arg).expanduser()
+            fd = _open_pipe(path, arg) if stat.S_ISFIFO(path.stat().st_mode) else os.open(path, 0)
+            try:
+                _copy_stream(fd, target)
+            finally:
+                os.close(fd)
+    except OSError as exc:
+        raise InputFileError(
+            f"cannot read {'standard input' if arg == STDIN else arg}: {exc.strerror or exc}"
+        ) from None
+    file = _local(target)
+    return SourceFile(
+        name="<stdin>" if arg == STDIN else arg,
+        local=file.local,
+        size=file.size,
+        modified_at=file.modified_at,
+        fingerprint=file.fingerprint,
+    )
+
+
+def _is_stream(arg: str) -> bool:
+    if arg == STDIN:
+        return True
+    try:
+        mode = Path(arg).expanduser().stat().st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
+def _walk(root: Path, unreadable: list[tuple[str, str]]) -> list[SourceFile]:
+    """The data files under a folder, recursively, skipping hidden names. A
+    sub-folder or file that cannot be read is listed in ``unreadable`` (it is
+    quarantined, and the rest of the folder is still read), never skipped
+    silently."""
+
+    def on_error(exc: OSError) -> None:
+        name = str(Path(exc.filename).resolve()) if exc.filename else str(root)
+        unreadable.append((name, f"folder cannot be read: {exc.strerror or exc}"))
+
+    found: list[SourceFile] = []
+    for folder, dirs, names in os.walk(root, onerror=on_error):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in sorted(names):
+            path = Path(folder, name)
+            if name.startswith(".") or not _is_data_file(path) or not path.is_file():
+                continue
+            try:
+                if not os.access(path, os.R_OK):
+                    raise PermissionError(13, "Permission denied")
+                found.append(_local(path))
+            except OSError as exc:
+                unreadable.append(
+                    (str(path.resolve()), f"file cannot be read: {exc.strerror or exc}")
+                )
+    return found
+
+
+def _expand_local(arg: str, unreadable: list[tuple[str, str]] | None = None) -> list[SourceFile]:
     if _is_glob(arg):
         matches = sorted(Path(m) for m in glob.glob(arg, recursive=True))
         files = [m for m in matches if m.is_file() and _is_data_file(m)]
@@ -105,16 +205,13 @@ def _expand_local(arg: str) -> list[SourceFile]:
         return [_local(f) for f in files]
     path = _existing(arg)
     if path.is_dir():
-        return [
-            _local(p)
-            for p in sorted(path.rglob("*"))
-            if p.is_file()
-            and _is_data_file(p)
-            and not any(part.startswith(".") for part in p.relative_to(path).parts)
-        ]
+        return _walk(path, unreadable if unreadable is not None else [])
     if not os.access(path, os.R_OK):
         raise InputFileError(f"{arg} is not readable", hint="check its permissions")
-    return [_local(path)]
+    try:
+        return [_local(path)]
+    except OSError as exc:
+        raise InputFileError(f"cannot read {arg}: {exc.strerror or exc}") from None
 
 
 @dataclass(frozen=True)
@@ -127,17 +224,69 @@ class S3Object:
     modified_at: datetime | None
 
 
-def _s3_client(endpoint_url: str | None) -> Any:
+def _s3_client(endpoint_url: str | None, uri: str) -> Any:
     try:
         import boto3
     except ImportError:  # pragma: no cover - boto3 is a dependency
         raise InputFileError("s3:// paths need boto3, which is not installed") from None
-    return boto3.client("s3", endpoint_url=endpoint_url) if endpoint_url else boto3.client("s3")
+    try:
+        if endpoint_url:
+            return boto3.client("s3", endpoint_url=endpoint_url)
+        return boto3.client("s3")
+    except ValueError as exc:  # botocore: "Invalid endpoint: ..."
+        raise UsageError(
+            f"--endpoint-url is not a usable URL ({one_line_of(exc)})",
+            hint="give the endpoint's URL with its scheme, e.g. http://127.0.0.1:9000",
+        ) from None
+    except Exception as exc:  # botocore errors only (profile, config file)
+        if type(exc).__module__.startswith(("botocore", "boto3")):
+            raise _wrap_s3_error(exc, uri) from None
+        raise
 
 
-def _wrap_s3_error(exc: Exception, uri: str) -> InputFileError:
-    from botocore.exceptions import BotoCoreError, ClientError, NoCredentialsError
+def one_line_of(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return text[0] if text else type(exc).__name__
 
+
+def _client_secrets(client: Any) -> tuple[str, ...]:
+    """The client's own credentials, to redact wherever a server echoes them."""
+    try:
+        frozen = client._request_signer._credentials.get_frozen_credentials()
+    except Exception:  # no credentials yet, or botocore internals changed
+        return ()
+    return tuple(v for v in (frozen.access_key, frozen.secret_key, frozen.token) if v)
+
+
+def _wrap_s3_error(exc: Exception, uri: str, client: Any = None) -> InputFileError:
+    error = _s3_error(exc, uri)
+    # AicostError redacts known patterns and the environment's credentials;
+    # the client's own (from a profile) are taken out here
+    secrets = _client_secrets(client) if client is not None else ()
+    return InputFileError(
+        redact(error.message, secrets), redact(error.hint, secrets) if error.hint else None
+    )
+
+
+def _s3_error(exc: Exception, uri: str) -> InputFileError:
+    from botocore.exceptions import (
+        BotoCoreError,
+        ClientError,
+        ConfigParseError,
+        NoCredentialsError,
+        ProfileNotFound,
+    )
+
+    if isinstance(exc, ProfileNotFound):
+        return InputFileError(
+            f"AWS profile {exc.kwargs.get('profile', '?')} is not configured (to read {uri})",
+            hint="check AWS_PROFILE and the profiles in ~/.aws/config and ~/.aws/credentials",
+        )
+    if isinstance(exc, ConfigParseError):
+        return InputFileError(
+            f"the AWS config file {exc.kwargs.get('path', '')} cannot be parsed (to read {uri})",
+            hint="fix the file, or point AWS_CONFIG_FILE at a valid one",
+        )
     if isinstance(exc, NoCredentialsError):
         return InputFileError(
             f"no AWS credentials to read {uri}",
@@ -172,7 +321,7 @@ def list_s3(uri: str, endpoint_url: str | None) -> tuple[Any, list[S3Object]]:
     bucket, _, prefix = without.partition("/")
     if not bucket:
         raise InputFileError(f"{uri} names no bucket", hint="write s3://bucket/prefix")
-    client = _s3_client(endpoint_url)
+    client = _s3_client(endpoint_url, uri)
     objects: list[S3Object] = []
     try:
         paginator = client.get_paginator("list_objects_v2")
@@ -198,7 +347,7 @@ def list_s3(uri: str, endpoint_url: str | None) -> tuple[Any, list[S3Object]]:
                 )
     except Exception as exc:  # boto errors only; wrapped into one line
         if type(exc).__module__.startswith(("botocore", "boto3")):
-            raise _wrap_s3_error(exc, uri) from None
+            raise _wrap_s3_error(exc, uri, client) from None
         raise
     if not objects:
         raise InputFileError(f"no objects under {uri}", hint="check the bucket and prefix")
@@ -217,7 +366,7 @@ def download_s3(client: Any, objects: list[S3Object], into: Path) -> Iterator[So
             client.download_file(obj.bucket, obj.key, str(local))
         except Exception as exc:
             if type(exc).__module__.startswith(("botocore", "boto3", "s3transfer")):
-                raise _wrap_s3_error(exc, obj.uri) from None
+                raise _wrap_s3_error(exc, obj.uri, client) from None
             raise
         yield SourceFile(obj.uri, local, obj.size, obj.modified_at, s3_fingerprint(obj))
 
@@ -228,26 +377,39 @@ class ExpandedSources:
     #: (name, fingerprint) of S3 objects not downloaded because the ledger has them
     s3_pending: list[tuple[Any, S3Object]]
     tempdir: tempfile.TemporaryDirectory[str] | None = None
+    #: (name, reason) of files and sub-folders found but not readable
+    unreadable: list[tuple[str, str]] = field(default_factory=list)
+    #: where standard input and pipes are copied
+    streams: tempfile.TemporaryDirectory[str] | None = None
 
     def cleanup(self) -> None:
-        if self.tempdir is not None:
-            self.tempdir.cleanup()
+        for folder in (self.tempdir, self.streams):
+            if folder is not None:
+                folder.cleanup()
 
 
 def expand(paths: list[str], endpoint_url: str | None) -> ExpandedSources:
     """Local files now; S3 objects listed (downloaded later, only if needed)."""
-    files: list[SourceFile] = []
-    pending: list[tuple[Any, S3Object]] = []
-    for arg in paths:
-        if arg.startswith("s3://"):
-            client, objects = list_s3(arg, endpoint_url)
-            pending.extend((client, obj) for obj in objects)
-        else:
-            found = _expand_local(arg)
-            if not found:
-                raise InputFileError(
-                    f"no log files found under {arg}",
-                    hint=f"files must end in one of {', '.join(DATA_SUFFIXES)}",
-                )
-            files.extend(found)
-    return ExpandedSources(files=files, s3_pending=pending)
+    expanded = ExpandedSources(files=[], s3_pending=[])
+    try:
+        for index, arg in enumerate(paths):
+            if arg.startswith("s3://"):
+                client, objects = list_s3(arg, endpoint_url)
+                expanded.s3_pending.extend((client, obj) for obj in objects)
+            elif _is_stream(arg):
+                if expanded.streams is None:
+                    expanded.streams = tempfile.TemporaryDirectory(prefix="aicost-stdin-")
+                expanded.files.append(_from_stream(arg, Path(expanded.streams.name), index))
+            else:
+                before = len(expanded.unreadable)
+                found = _expand_local(arg, expanded.unreadable)
+                if not found and len(expanded.unreadable) == before:
+                    raise InputFileError(
+                        f"no log files found under {arg}",
+                        hint=f"files must end in one of {', '.join(DATA_SUFFIXES)}",
+                    )
+                expanded.files.extend(found)
+    except BaseException:
+        expanded.cleanup()
+        raise
+    return expanded
