@@ -1144,10 +1144,14 @@ def test_list_prices(con: duckdb.DuckDBPyConnection) -> None:
         rows[0]["cache_write_1h_per_mtok"],
         rows[0]["output_per_mtok"],
     ) == (
-        Decimal("3"),
-        Decimal("6"),
-        Decimal("15"),
+        # the us. (regional) profile's own rows: Sonnet 4.5 x 1.1
+        Decimal("3.3"),
+        Decimal("6.6"),
+        Decimal("16.5"),
     )
+    assert {row["model_key"] for row in rows} == {"us.claude-sonnet-4-5"}
+    global_rows = prices.list_prices(con, "global.anthropic.claude-sonnet-4-5-20250929-v1:0")
+    assert {row["model_key"] for row in global_rows.to_pylist()} == {"claude-sonnet-4-5"}
     assert str(table.schema.field("input_per_mtok").type) == "decimal128(24, 6)"
     everything = prices.list_prices(con, None)
     assert everything.num_rows == len(bundled_rows())

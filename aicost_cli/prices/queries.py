@@ -20,7 +20,8 @@ def list_prices(con: duckdb.DuckDBPyConnection, model: str | None = None) -> pa.
     output_per_mtok, cache_read_per_mtok, cache_write_5m_per_mtok,
     cache_write_1h_per_mtok, reasoning_per_mtok (DECIMAL(24, 6), exact, in
     the row's currency), per_request (DECIMAL(18, 12)), origin, source,
-    price_id. ``model`` keeps rows whose key equals it or its normalised form.
+    price_id. ``model`` keeps rows whose key equals it or its normalised form
+    (a Bedrock regional inference profile's own key when the catalog has one).
     Bundled rows hidden by an import are not listed.
     """
     models.load_macros(con)
@@ -48,7 +49,13 @@ def list_prices(con: duckdb.DuckDBPyConnection, model: str | None = None) -> pa.
         from int_prices_effective as prices
         where cast(? as varchar) is null
            or prices.model_key = ?
-           or prices.model_key = aicost_model_key(?)
+           -- as the pricing resolves a name: a Bedrock regional profile's own key
+           -- when the catalog has it, else the normalised key
+           or prices.model_key = case
+               when aicost_model_geo_key(?) in (select model_key from int_prices_effective)
+                   then aicost_model_geo_key(?)
+               else aicost_model_key(?)
+           end
         order by
             prices.model_key,
             list_position(['standard', 'batch', 'flex', 'priority'], prices.service_tier),
@@ -56,7 +63,7 @@ def list_prices(con: duckdb.DuckDBPyConnection, model: str | None = None) -> pa.
             prices.threshold_tokens,
             prices.effective_from
         """,
-        params=[model, model, model],
+        params=[model, model, model, model, model],
     )
     assert relation is not None
     return relation.to_arrow_table()
