@@ -134,7 +134,10 @@ def _from_stream(arg: str, into: Path, index: int) -> SourceFile:
     target = into / f"stream{index:04d}{Path(arg).suffix if arg != STDIN else ''}"
     try:
         if arg == STDIN:
-            _copy_stream(sys.stdin.fileno(), target)
+            stream = getattr(sys.stdin, "buffer", sys.stdin)
+            with target.open("wb") as out:
+                while chunk := stream.read(_COPY_CHUNK):
+                    out.write(chunk if isinstance(chunk, bytes) else chunk.encode("utf-8"))
         else:
             path = Path(arg).expanduser()
             fd = _open_pipe(path, arg) if stat.S_ISFIFO(path.stat().st_mode) else os.open(path, 0)
@@ -230,9 +233,12 @@ def _s3_client(endpoint_url: str | None, uri: str) -> Any:
     except ImportError:  # pragma: no cover - boto3 is a dependency
         raise InputFileError("s3:// paths need boto3, which is not installed") from None
     try:
+        # a session of its own (boto3.client would reuse a process-wide default
+        # session, read once, whatever AWS_PROFILE or the config say later)
+        session = boto3.session.Session()
         if endpoint_url:
-            return boto3.client("s3", endpoint_url=endpoint_url)
-        return boto3.client("s3")
+            return session.client("s3", endpoint_url=endpoint_url)
+        return session.client("s3")
     except ValueError as exc:  # botocore: "Invalid endpoint: ..."
         raise UsageError(
             f"--endpoint-url is not a usable URL ({one_line_of(exc)})",
