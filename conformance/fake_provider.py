@@ -217,6 +217,51 @@ class FakeProvider:
     def _anthropic(self, handler: BaseHTTPRequestHandler, body: dict[str, Any], rid: str) -> None:
         model = str(body.get("model", "claude-sonnet-4-5-20250929"))
         usage = self._record("anthropic.messages", model, rid)
+        if body.get("stream"):
+            start_usage = {**self._anthropic_usage(usage), "output_tokens": 1}
+            events: list[dict[str, Any]] = [
+                {
+                    "type": "message_start",
+                    "message": {
+                        "id": rid,
+                        "type": "message",
+                        "role": "assistant",
+                        "model": model,
+                        "content": [],
+                        "stop_reason": None,
+                        "stop_sequence": None,
+                        "usage": start_usage,
+                    },
+                },
+                {
+                    "type": "content_block_start",
+                    "index": 0,
+                    "content_block": {"type": "text", "text": ""},
+                },
+                {
+                    "type": "content_block_delta",
+                    "index": 0,
+                    "delta": {"type": "text_delta", "text": "ok"},
+                },
+                {"type": "content_block_stop", "index": 0},
+                {
+                    "type": "message_delta",
+                    "delta": {"stop_reason": "end_turn", "stop_sequence": None},
+                    "usage": {"output_tokens": usage.output},
+                },
+                {"type": "message_stop"},
+            ]
+            handler.send_response(200)
+            handler.send_header("content-type", "text/event-stream")
+            handler.send_header("request-id", f"req_{rid}")
+            handler.end_headers()
+            for event in events:
+                handler.wfile.write(
+                    f"event: {event['type']}\ndata: {json.dumps(event)}\n\n".encode()
+                )
+            handler.wfile.flush()
+            handler.close_connection = True
+            return
         self._send(
             handler,
             200,

@@ -67,6 +67,11 @@ ANTHROPIC_CALLS: list[tuple[str, Usage, bool]] = [
         False,
     ),
     ("plain", Usage(input=1000, output=250), False),
+    (
+        "streamed read+write-1h",
+        Usage(input=20, cache_read=3000, cache_write_1h=500, output=120),
+        True,
+    ),
 ]
 #: Bedrock calls: (label, usage, api, model id)
 BEDROCK_CALLS: list[tuple[str, Usage, str, str]] = [
@@ -214,8 +219,10 @@ def otel_scenario(
             label, usage, stream = calls[2]
             with span("plan", **{"gen_ai.conversation.id": conversation}):
                 rec.call(label, usage, expect, lambda: one(label, usage, stream))
-            label, usage, stream = calls[3]
-            rec.call(label, usage, expect, lambda: one(label, usage, stream))
+            for label, usage, stream in calls[3:]:
+                rec.call(
+                    label, usage, expect, lambda lb=label, us=usage, st=stream: one(lb, us, st)
+                )
     provider.force_flush()
 
 
@@ -243,6 +250,13 @@ def openai_call(client: Any) -> Callable[[str, Usage, bool], object]:
 
 def anthropic_call(client: Any) -> Callable[[str, Usage, bool], object]:
     def one(label: str, usage: Usage, stream: bool) -> object:
+        if stream:
+            with client.messages.stream(
+                model=ANTHROPIC_MODEL,
+                max_tokens=1024,
+                messages=[{"role": "user", "content": f"conformance call {label}"}],
+            ) as events:
+                return events.get_final_message()
         return client.messages.create(
             model=ANTHROPIC_MODEL,
             max_tokens=1024,
@@ -459,10 +473,10 @@ def record_litellm(server: FakeProvider, out: Path) -> dict[str, Any]:
 
         rec.call("openai " + label, usage, expect, do)
         total += 1
-    for label, usage, _ in ANTHROPIC_CALLS:
+    for label, usage, stream in ANTHROPIC_CALLS:
 
-        def do_a(label: str = label) -> object:
-            return litellm.completion(
+        def do_a(label: str = label, stream: bool = stream) -> object:
+            response = litellm.completion(
                 model=f"anthropic/{ANTHROPIC_MODEL}",
                 api_base=server.url,
                 api_key="sk-ant-fake",
@@ -480,8 +494,11 @@ def record_litellm(server: FakeProvider, out: Path) -> dict[str, Any]:
                     },
                     {"role": "user", "content": f"conformance call {label}"},
                 ],
+                stream=stream,
+                stream_options={"include_usage": True} if stream else None,
                 **common("anthropic " + label),
             )
+            return list(response) if stream else response
 
         rec.call("anthropic " + label, usage, expect, do_a)
         total += 1

@@ -123,7 +123,16 @@ KNOWN_WRONG: dict[tuple[str, str], str] = {
         ("litellm-1.110.2/litellm-otel.traces.jsonl", f"{provider} {call}"): _LITELLM_OTEL
         for provider, calls in (
             ("openai", ("plain", "cached+reasoning", "streamed+cached", "cached")),
-            ("anthropic", ("write-5m", "read+write-1h", "read+write-5m+1h", "plain")),
+            (
+                "anthropic",
+                (
+                    "write-5m",
+                    "read+write-1h",
+                    "read+write-5m+1h",
+                    "plain",
+                    "streamed read+write-1h",
+                ),
+            ),
             (
                 "bedrock",
                 (
