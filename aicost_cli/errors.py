@@ -62,7 +62,7 @@ _SECRET_PATTERNS = (
     (re.compile(r"\b(?:AKIA|ASIA|AIDA|AROA|AGPA|ANPA|ANVA|AIPA|ABIA|ACCA)[A-Z0-9]{12,}\b"), "***"),
     (
         re.compile(
-            r"(?i)((?:x-amz-)?(?:credential|signature|security-token|security_token)[\"']?\s*[=:]\s*[\"']?)[^\s,&\"'<>]+"
+            r"(?i)((?:x-amz-)?(?:credential|signature|security-token|security_token)[\"']?\s*[=:]\s*[\"']?)[^\s,;&\"'<>]+"
         ),
         r"\1***",
     ),
