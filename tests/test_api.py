@@ -6,18 +6,20 @@ import json
 import subprocess
 import sys
 from decimal import Decimal
-from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
 import pytest
 
 import aicost
+from aicost_cli.config import Config
 from tests.conftest import JULY_2, litellm_payload, payload_cost
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> aicost.Store:
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> aicost.Store:
+    """Ingested once per module; the tests only read it."""
+    tmp_path = tmp_path_factory.mktemp("api")
     records = [
         litellm_payload("a1", uncached=1_000, completion=200, feature="search"),
         litellm_payload("a2", uncached=3, cache_read=5_000, completion=7, feature="search"),
@@ -27,7 +29,7 @@ def store(tmp_path: Path) -> aicost.Store:
     logs = tmp_path / "logs"
     logs.mkdir()
     (logs / "gw.ndjson").write_text("".join(json.dumps(r) + "\n" for r in records))
-    db = aicost.connect(tmp_path / "api.duckdb")
+    db = aicost.connect(tmp_path / "api.duckdb", config=Config())  # no discovery
     result = db.ingest([logs])
     assert result.inserted == 4 and result.quarantined == 0
     return db

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -43,14 +44,27 @@ def test_completion_can_be_installed() -> None:
     assert "--install-completion" in runner.invoke(app, ["--help"]).stdout
 
 
-@pytest.fixture
-def loaded(tmp_path: Path) -> Path:
-    logs = tmp_path / "gw.ndjson"
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Two calls on two days, ingested once per module."""
+    folder = tmp_path_factory.mktemp("manners")
+    logs = folder / "gw.ndjson"
     rows = [litellm_payload("a", start=JULY_2 + 3600), litellm_payload("b", start=JULY_2 + 86400)]
     logs.write_text("".join(json.dumps(r) + "\n" for r in rows))
-    result = runner.invoke(app, ["ingest", "requests", str(logs), "-q"])
+    db = folder / "template.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AICOST_HOME", str(folder / "home"))
+        patch.delenv("AICOST_CONFIG", raising=False)
+        patch.chdir(folder)
+        result = runner.invoke(app, ["--db", str(db), "ingest", "requests", str(logs), "-q"])
     assert result.exit_code == 0, result.output
-    return tmp_path
+    return db
+
+
+@pytest.fixture
+def loaded(template: Path, hermetic: Path) -> Path:
+    shutil.copyfile(template, hermetic / "test.duckdb")  # AICOST_DB (conftest.hermetic)
+    return hermetic
 
 
 def report(*args: str) -> list[dict[str, object]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -30,18 +31,36 @@ def cli_json(*args: str) -> list[dict[str, Any]]:
     return rows
 
 
-@pytest.fixture
-def two_files(tmp_path: Path) -> tuple[Path, Path, list[dict[str, Any]]]:
+@pytest.fixture(scope="module")
+def ingested_once(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> tuple[Path, Path, Path, list[dict[str, Any]]]:
+    """Two runs ingested once per module (the database file is copied per test)."""
+    folder = tmp_path_factory.mktemp("ledger")
     keep = [litellm_payload("k1", start=JULY_2, uncached=500, feature="keep")]
     drop = [
         litellm_payload("d1", start=JULY_2 + DAY, uncached=700, feature="drop"),
         litellm_payload("d2", start=JULY_2 + 2 * DAY, uncached=900, feature="drop"),
     ]
-    a = write(tmp_path / "keep.ndjson", keep)
-    b = write(tmp_path / "drop.ndjson", drop, extra="{not json\n")
-    assert runner.invoke(app, ["ingest", "requests", str(a), "-q"]).exit_code == ExitCode.OK
-    second = runner.invoke(app, ["ingest", "requests", str(b), "-q"])
-    assert second.exit_code == ExitCode.QUARANTINED
+    a = write(folder / "keep.ndjson", keep)
+    b = write(folder / "drop.ndjson", drop, extra="{not json\n")
+    db = folder / "template.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AICOST_HOME", str(folder / "home"))
+        patch.delenv("AICOST_CONFIG", raising=False)
+        patch.chdir(folder)
+        base = ["--db", str(db), "ingest", "requests"]
+        assert runner.invoke(app, [*base, str(a), "-q"]).exit_code == ExitCode.OK
+        assert runner.invoke(app, [*base, str(b), "-q"]).exit_code == ExitCode.QUARANTINED
+    return db, a, b, keep
+
+
+@pytest.fixture
+def two_files(
+    ingested_once: tuple[Path, Path, Path, list[dict[str, Any]]], hermetic: Path
+) -> tuple[Path, Path, list[dict[str, Any]]]:
+    template, a, b, keep = ingested_once
+    shutil.copyfile(template, hermetic / "test.duckdb")  # AICOST_DB (conftest.hermetic)
     return a, b, keep
 
 
