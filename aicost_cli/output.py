@@ -165,7 +165,7 @@ LABELS = {
     "cost_per_unit": "per unit",
     "net_value": "net value",
     "unpriced_operations": "unpriced",
-    "unpriced_source_cost": "unpriced src cost",
+    "unpriced_source_cost": "src cost",  # what the sources reported for unpriced calls
     "failed_operations": "failed",
     "threshold_tokens": "above",
     "service_tier": "tier",

@@ -45,7 +45,8 @@ def test_table_views_show_unpriced_calls(tmp_path: Path) -> None:
         result = runner.invoke(app, args)
         assert result.exit_code == 0, result.output
         header = result.stdout.splitlines()[1]
-        assert "unpriced" in header and "unpriced src cost" in header, (args, result.stdout)
+        # "src cost": what the sources reported for the unpriced calls (output.LABELS)
+        assert "unpriced" in header and "src cost" in header, (args, result.stdout)
         assert "12.50" in result.stdout, (args, result.stdout)
 
 

@@ -89,7 +89,13 @@ def unit_economics(
             out,
             title=f"unit economics by {period.value} ({config.currency})",
             table_columns=table_columns(table, UNIT_COLUMNS),
-            totals=["operations", "failed_operations", "unpriced_operations", "estimated_cost"],
+            totals=[
+                "operations",
+                "failed_operations",
+                "unpriced_operations",
+                "unpriced_source_cost",
+                "estimated_cost",
+            ],
         )
 
 
