@@ -40,6 +40,7 @@ from aicost_cli.ingest import normalise, sources
 from aicost_cli.ingest.detect import Layout, detect
 from aicost_cli.ingest.formats import REGISTRY, RequestFormat
 from aicost_cli.ingest.lines import has_blank_lines, one_line
+from aicost_cli.ingest.progress import watch
 from aicost_cli.ingest.stager import BATCH_BYTES, BATCH_FILES, STAGED, Stager
 
 ProgressCallback = Callable[[int, int, str], None]
@@ -323,9 +324,14 @@ def _stage_readable(
             groups.setdefault((detected.format, detected.layout), []).append(f)
     for (fmt, layout), files in groups.items():
         for batch in _batches(files):
-            for f in stager.stage_fast(fmt, layout, batch):
-                careful.append((fmt, layout, f))
-            done += sum(f.size for f in batch)
+            size = sum(f.size for f in batch)
+            # one big file is one long read: report its bytes as DuckDB reads them
+            with watch(
+                stager.con, progress, done=done, total=total, name=batch[-1].name, size=size
+            ):
+                for f in stager.stage_fast(fmt, layout, batch):
+                    careful.append((fmt, layout, f))
+            done += size
             if progress:
                 progress(done, total, batch[-1].name)
     for fmt, layout, f in careful:
