@@ -1,9 +1,10 @@
 """Console script entry point (``aicost``) and ``python -m aicost_cli``.
 
-``aicost --version`` and ``aicost [--db P] [--config C] db path`` are answered
-here without loading the CLI toolkit (typer, click, rich, pydantic): start-up
-is most of their cost, and scripts call them often. Anything else, including
-any error on those paths, goes to the full CLI, which says it properly.
+``aicost --version``, ``aicost [--db P] [--config C] db path`` and ``aicost
+--help`` are answered here without loading the CLI toolkit (typer, click,
+rich, pydantic): start-up is most of their cost, and scripts call them often.
+Anything else, including any error on those paths, goes to the full CLI,
+which says it properly.
 """
 
 from __future__ import annotations
@@ -48,8 +49,53 @@ def _fast(argv: list[str]) -> bool:
     return True
 
 
+#: `aicost --help` as the full CLI prints it at 80 columns or more (click caps
+#: help at 78), so that it needs no typer import. tests/test_cli_manners.py
+#: checks it against the real one: when a root option or command changes,
+#: paste the new `aicost --help` here.
+ROOT_HELP = """\
+Usage: aicost [OPTIONS] COMMAND [ARGS]...
+
+  AI FinOps from the command line: load gateway logs into DuckDB and see what
+  each feature, team and model costs per unit of work.
+
+Options:
+  --db <path>           DuckDB file to use (default: see 'aicost db path').
+                        [env var: AICOST_DB]
+  --config <file>       Config file (default: ./aicost.toml, then the per-user
+                        one).  [env var: AICOST_CONFIG]
+  --version             Show the version.
+  -q, --quiet           Nothing on stderr but errors, for every command.
+  --install-completion  Install completion for the current shell.
+  --show-completion     Show completion for the current shell, to copy it or
+                        customize the installation.
+  -h, --help            Show this message and exit.
+
+Commands:
+  build   Rebuild attribution, prices, the operations table and the daily...
+  demo    Ingest the bundled support-bot and research-agent story and...
+  ingest  Load logs into the aicost database.
+  report  Reports over the ingested operations.
+  db      Inspect the aicost database.
+  prices  Model prices used to estimate cost.
+"""
+
+
+def _fast_help(argv: list[str]) -> bool:
+    """Print the root help without loading the CLI, when it would look the same."""
+    import os
+    import shutil
+
+    if argv not in (["--help"], ["-h"]) or os.path.basename(sys.argv[0]) != "aicost":
+        return False
+    if shutil.get_terminal_size().columns < 80:
+        return False  # click wraps narrower: let it
+    sys.stdout.write(ROOT_HELP)
+    return True
+
+
 def main() -> None:
-    if _fast(sys.argv[1:]):
+    if _fast(sys.argv[1:]) or _fast_help(sys.argv[1:]):
         return
     from aicost_cli.cli import run
 

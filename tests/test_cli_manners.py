@@ -153,3 +153,27 @@ def test_fast_start_up_paths_answer_as_the_full_cli(
     )
     assert fast.stdout == full.stdout
     assert fast.stderr.strip() == "[]"  # answered without the CLI toolkit
+
+
+def test_fast_root_help_is_the_full_clis_help() -> None:
+    """`aicost --help` is printed from __main__.ROOT_HELP: it must stay the real help
+    (when this fails, paste the new `aicost --help` into ROOT_HELP)."""
+    import os
+    import subprocess
+    import sys
+
+    from aicost_cli.__main__ import ROOT_HELP
+
+    for columns in ("80", "200"):
+        env = {**os.environ, "COLUMNS": columns}
+        full = subprocess.run(  # `python -m` is never the fast path
+            [sys.executable, "-m", "aicost_cli", "--help"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        ).stdout
+        assert full.replace("Usage: python -m aicost_cli ", "Usage: aicost ", 1) == ROOT_HELP
+        script = Path(sys.executable).with_name("aicost")
+        fast = subprocess.run([str(script), "-h"], capture_output=True, text=True, env=env)
+        assert fast.stdout == ROOT_HELP
