@@ -40,6 +40,8 @@ _MAX_OBJECT = 1 << 29
 #: RSS and 3x the time on a 1.4 GB NDJSON file; lines longer than this are
 #: still read (measured with a 20 MB line), only whole-file documents need more.
 _NDJSON_OBJECT = 1 << 24
+#: the careful path parses at most about this much record text at a time
+_CAREFUL_GROUP_BYTES = 32 << 20
 #: a streamed file with more problem lines than this is re-read whole instead
 _MAX_RESTAGED_LINES = 100_000
 
@@ -310,7 +312,46 @@ class Stager:
         except duckdb.Error as exc:
             self.quarantine_file(source.name, fmt, f"file cannot be read: {one_line(exc)}")
             return
-        self._stage_raw_lines(spec, source, line_no)
+        try:
+            self._stage_in_groups(spec, source, line_no)
+        except duckdb.Error as exc:
+            # e.g. a read field (not the prompt: name, error_type, ...) of tens of
+            # MB that does not fit AICOST_MEMORY_LIMIT: this file, not the run
+            self.con.execute(
+                "delete from staged_quarantine where source_file = ? and source_line is not null",
+                [source.name],
+            )
+            self.quarantine_file(
+                source.name,
+                fmt,
+                f"file cannot be staged within AICOST_MEMORY_LIMIT: {one_line(exc)}",
+            )
+
+    def _stage_in_groups(self, spec: ReadSpec, source: sources.SourceFile, line_no: str) -> None:
+        """Stage ``raw_lines`` in one pass, or, when its text is large (records
+        of tens of MB: long prompts, images), in groups of about
+        _CAREFUL_GROUP_BYTES, so that parsing never holds several big
+        records at once."""
+        row = self.con.execute("select coalesce(sum(strlen(line)), 0) from raw_lines").fetchone()
+        if row is None or int(row[0]) <= _CAREFUL_GROUP_BYTES:
+            self._stage_raw_lines(spec, source, line_no)
+            return
+        self.con.execute(
+            "create or replace temp table raw_lines_all as select line, "
+            f"({line_no})::bigint as fixed_line_no, (sum(strlen(line)) over ("
+            "order by rowid rows between unbounded preceding and current row) "
+            f"// {_CAREFUL_GROUP_BYTES})::bigint as line_group from raw_lines"
+        )
+        groups = self.con.execute(
+            "select distinct line_group from raw_lines_all order by 1"
+        ).fetchall()
+        for (group,) in groups:
+            self.con.execute(
+                "create or replace temp table raw_lines as select line, fixed_line_no as line_no "
+                f"from raw_lines_all where line_group = {int(group)} order by fixed_line_no"
+            )
+            self._stage_raw_lines(spec, source, "raw_lines.line_no")
+        self.con.execute("drop table raw_lines_all")
 
     def _stage_raw_lines(self, spec: ReadSpec, source: sources.SourceFile, line_no: str) -> None:
         """Stage the records of ``raw_lines`` (whole lines, parsed tolerantly);
