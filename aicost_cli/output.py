@@ -173,6 +173,11 @@ LABELS = {
     "output_per_mtok": "out/M",
     "cache_read_per_mtok": "cached/M",
     "effective_from": "from",
+    "source_format": "format",
+    "ingest_run_id": "run",
+    "records_read": "records",
+    "first_at": "first",
+    "last_at": "last",
     "cost_change": "cost Δ",
     "cost_per_unit_change": "per unit Δ",
 }
@@ -198,14 +203,15 @@ def terminal_width(out: TextIO) -> int:
 
 def middle_cut(text: str, width: int) -> str:
     """``text`` cut to ``width`` terminal cells keeping both ends:
-    ``claude-sonnet-4-5`` at 11 -> ``claude…4-5``."""
+    ``claude-sonnet-4-5`` at 11 -> ``claude-…4-5``; a path keeps more of its end."""
     from rich.cells import cell_len
 
     if cell_len(text) <= width:
         return text
     if width <= 1:
         return "…"[:width]
-    tail_cells = (width - 1) // 3
+    # a path's end (file name) says more than its start: keep more of it
+    tail_cells = (width - 1) * 2 // 3 if "/" in text else (width - 1) // 3
     head: list[str] = []
     used = 0
     budget = width - 1 - tail_cells
@@ -294,6 +300,14 @@ def write_table(
     # first) and say so
     keep = len(shown)
     widths = _fit(natural, shrinkable, width, 2)
+    if sum(widths) + 2 * (keep - 1) > width:
+        # before leaving columns out, show times as their UTC day
+        for i, (_, temporal) in enumerate(kinds):
+            if temporal and natural[i] > 10:
+                for row in body:
+                    row[i] = row[i][:10]
+                natural[i] = max(cell_len(labels[i]), max((len(r[i]) for r in body), default=0))
+        widths = _fit(natural, shrinkable, width, 2)
     while keep > 1 and sum(widths) + 2 * (keep - 1) > width:
         keep -= 1
         widths = _fit(natural[:keep], shrinkable[:keep], width, 2)

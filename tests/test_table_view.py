@@ -90,3 +90,25 @@ def test_too_many_columns_are_left_out_from_the_right_and_named() -> None:
     assert all(cell_len(line) <= 80 for line in text.splitlines())
     assert text.splitlines()[-1].startswith("(hidden at 80 columns: ")
     assert "column_7" in text.splitlines()[-1]
+
+
+def test_times_fall_back_to_their_day_before_columns_are_left_out() -> None:
+    from datetime import datetime
+
+    when = [datetime(2026, 9, 30, 22, 0, 25)]
+    table = pa.table(
+        {
+            "source_file": ["/logs/litellm/2026-09/batch-0001.ndjson.gz"],
+            "records_read": [10_000_000],
+            "operations": [9_999_999],
+            "quarantined": [1],
+            "first_at": when,
+            "last_at": when,
+        }
+    )
+    lines = table_text(table).splitlines()
+    assert "hidden" not in lines[-1]
+    assert lines[1].split()[-2:] == ["2026-09-30", "2026-09-30"]
+    assert lines[1].startswith("/logs/") and "01.ndjson.gz" in lines[1]  # a path keeps its end
+    wide = table_text(table, width=160).splitlines()[1]
+    assert wide.split()[-2:] == ["22:00:25", "22:00:25"] or "2026-09-30 22:00:25" in wide
