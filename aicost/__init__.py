@@ -35,6 +35,7 @@ from aicost_cli.errors import (
 )
 from aicost_cli.ingest.formats import RequestFormat
 from aicost_cli.ingest.requests import IngestResult
+from aicost_cli.ledger import ForgetResult
 from aicost_cli.paths import resolve_db_path
 from aicost_cli.reports import Period, TimeRange
 from aicost_cli.shape import Shape
@@ -49,6 +50,7 @@ __all__ = [
     "ConfigError",
     "DatabaseError",
     "ExitCode",
+    "ForgetResult",
     "IngestResult",
     "InputFileError",
     "Period",
@@ -229,6 +231,19 @@ class Store:
         return self.report(
             "attribution", by=by, since=since, until=until, sort=sort, limit=limit, top=top
         ).df
+
+    def sources(self) -> pl.DataFrame:
+        """``aicost db sources``: each ingested file with its format, run, counts and range."""
+        from aicost_cli import db, ledger
+
+        with db.connect(self.path, read_only=True) as con:
+            return Report("sources", ledger.sources(con)).df
+
+    def forget(self, target: StrPath | int) -> ForgetResult:
+        """``aicost db forget PATH|RUN``: undo what a source file, folder or run added."""
+        from aicost_cli import ledger
+
+        return ledger.forget(self.path, self.config, str(target))
 
     def quarantine(self) -> pl.DataFrame:
         """``aicost db quarantine``: records that were not loaded, with file, line and reason."""

@@ -6,6 +6,7 @@ import json
 import subprocess
 import sys
 from decimal import Decimal
+from pathlib import Path
 
 import polars as pl
 import pyarrow as pa
@@ -77,3 +78,16 @@ def test_importing_aicost_loads_no_cli_toolkit_and_no_polars() -> None:
     ).stdout
     loaded = {name.split(".")[0] for name in out.split()}
     assert not loaded & {"typer", "rich", "click", "polars"}
+
+
+def test_sources_and_forget(tmp_path: Path) -> None:
+    logs = tmp_path / "one.ndjson"
+    logs.write_text(json.dumps(litellm_payload("f1", feature="gone")) + "\n")
+    db = aicost.connect(tmp_path / "forget.duckdb", config=Config())
+    run = db.ingest([logs]).run_id
+    assert db.sources()["source_file"].to_list() == [str(logs.resolve())]
+    assert run is not None
+    result = db.forget(run)
+    assert (result.files, result.operations, result.run_removed) == (1, 1, True)
+    assert db.sources().height == 0
+    assert db.attribution().height == 0
