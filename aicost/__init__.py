@@ -37,7 +37,7 @@ from aicost_cli.ingest.formats import RequestFormat
 from aicost_cli.ingest.requests import IngestResult
 from aicost_cli.ledger import ForgetResult
 from aicost_cli.paths import resolve_db_path
-from aicost_cli.reports import Period, TimeRange
+from aicost_cli.reports import Period, TimeRange, parse_time
 from aicost_cli.shape import Shape
 
 if TYPE_CHECKING:
@@ -94,13 +94,7 @@ def _when(value: date | datetime | str | None) -> datetime | None:
     if value is None:
         return None
     if isinstance(value, str):
-        text = value.strip()
-        try:
-            value = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
-        except ValueError:
-            raise UsageError(
-                f"'{value}' is not a date or time", hint="use YYYY-MM-DD[THH:MM:SS[Z]]"
-            ) from None
+        return parse_time(value)
     if isinstance(value, datetime):
         if value.tzinfo is not None:
             value = value.astimezone(UTC).replace(tzinfo=None)
@@ -109,10 +103,7 @@ def _when(value: date | datetime | str | None) -> datetime | None:
 
 
 def _range(since: date | datetime | str | None, until: date | datetime | str | None) -> TimeRange:
-    start, end = _when(since), _when(until)
-    if start is not None and end is not None and start >= end:
-        raise UsageError(f"since ({start}) must be before until ({end})")
-    return TimeRange(start, end)
+    return TimeRange(_when(since), _when(until))  # since >= until is a UsageError
 
 
 class Store:

@@ -64,7 +64,7 @@ def test_report_gives_arrow_and_takes_the_cli_parameters(store: aicost.Store) ->
 def test_user_mistakes_are_aicost_errors(store: aicost.Store) -> None:
     with pytest.raises(aicost.UsageError):
         store.attribution(by="nope")
-    with pytest.raises(aicost.UsageError, match="before until"):
+    with pytest.raises(aicost.UsageError, match="must be before --until"):
         store.unit_economics(since="2026-09-01", until="2026-08-01")
     with pytest.raises(aicost.InputFileError):
         store.ingest(["/no/such/path"])
