@@ -397,6 +397,14 @@ def render(
         write_table(table, out, title=title, columns=table_columns, width=width, totals=totals)
 
 
+def chosen_format(fmt: OutputFormat, output: object) -> OutputFormat:
+    """``fmt``, or the machine format ``output``'s name asks for when ``fmt``
+    is the default table (``-o out.csv`` without ``--format``)."""
+    if fmt is OutputFormat.TABLE and output is not None:
+        return format_for_file(str(output)) or fmt
+    return fmt
+
+
 def format_for_file(name: object) -> OutputFormat | None:
     """The machine format a file name asks for: ``out.csv`` -> CSV."""
     if not isinstance(name, str):

@@ -177,3 +177,10 @@ def test_fast_root_help_is_the_full_clis_help() -> None:
         script = Path(sys.executable).with_name("aicost")
         fast = subprocess.run([str(script), "-h"], capture_output=True, text=True, env=env)
         assert fast.stdout == ROOT_HELP
+
+
+def test_db_status_to_a_csv_file_is_only_csv(loaded: Path) -> None:
+    result = runner.invoke(app, ["db", "status", "-o", str(loaded / "status.csv")])
+    assert result.exit_code == 0, result.output
+    text = (loaded / "status.csv").read_text()
+    assert text.startswith("table_name,row_count,") and "database:" not in text

@@ -10,7 +10,7 @@ import typer
 from aicost_cli import store
 from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream
 from aicost_cli.cli.options import FormatOpt, OutputOpt, QuietOpt, group
-from aicost_cli.output import OutputFormat, render
+from aicost_cli.output import OutputFormat, chosen_format, render
 
 app = group("Inspect the aicost database.")
 
@@ -26,6 +26,7 @@ def path() -> None:
 @handle_errors
 def status(fmt: FormatOpt = OutputFormat.TABLE, output: OutputOpt = None) -> None:
     """Tables, row counts, time range and ingested sources."""
+    fmt = chosen_format(fmt, output)
     with open_db(read_only=True) as con:
         tables = store.status(con)
         sources = store.sources(con)
@@ -107,6 +108,7 @@ def quarantine(
     ] = False,
 ) -> None:
     """Records that were not loaded, with file, line and reason."""
+    fmt = chosen_format(fmt, output)
     if clear:
         from aicost_cli import ledger
 
