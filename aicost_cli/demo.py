@@ -153,7 +153,8 @@ def _change(now: Decimal | None, before: Decimal | None) -> Decimal | None:
 def month_over_month(unit: pa.Table) -> pa.Table:
     """Unit economics rows (period, feature) with ``cost_change`` and
     ``cost_per_unit_change``: the fraction by which each moved since the
-    feature's previous period (NULL for its first period)."""
+    feature's previous period (NULL for its first period), and ``month``
+    (``2026-07``) for display."""
     import pyarrow as pa
 
     rows = unit.sort_by([("feature", "ascending"), ("period_start", "ascending")]).to_pylist()
@@ -172,4 +173,6 @@ def month_over_month(unit: pa.Table) -> pa.Table:
         pa.field("cost_per_unit_change", change)
     )
     table = pa.Table.from_pylist(rows, schema=schema)
+    months = [f"{row['period_start']:%Y-%m}" for row in rows]
+    table = table.append_column("month", pa.array(months, pa.string()))
     return table.sort_by([("period_start", "ascending"), ("estimated_cost", "descending")])

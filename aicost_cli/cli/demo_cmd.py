@@ -14,7 +14,7 @@ from aicost_cli.output import OutputFormat, render, table_columns
 
 #: the demo's month-over-month view: what changed, per feature
 TREND_COLUMNS = [
-    "period_start",
+    "month",
     "feature",
     "units",
     "estimated_cost",
