@@ -122,3 +122,26 @@ def test_quarantine_clear(two_files: tuple[Path, Path, list[dict[str, Any]]]) ->
     result = runner.invoke(app, ["db", "quarantine", "--clear"])
     assert result.exit_code == 0 and "cleared 1 quarantined record(s)" in result.stderr
     assert cli_json("db", "quarantine") == []
+
+
+def test_forgetting_an_otel_root_re_attributes_its_children_on_every_day(
+    tmp_path: Path,
+) -> None:
+    """The root span carries the feature; its children are on two days (one after
+    midnight). Forgetting the root's file must leave the store as if only the
+    children had been ingested."""
+    from tests.test_rebuild import attribution, cli, otel_files, unit_economics
+
+    files = otel_files(tmp_path / "otel")
+    db = tmp_path / "all.duckdb"
+    assert cli("ingest", "requests", str(tmp_path / "otel"), db=db).exit_code == 0
+    assert {r["feature"] for r in attribution(db)} == {"research-agent"}
+    forgot = cli("db", "forget", str(files["root"]), db=db)
+    assert forgot.exit_code == ExitCode.OK, forgot.output
+    assert "rebuilt 2 day(s)" in forgot.stderr
+
+    children = tmp_path / "children.duckdb"
+    for name in ("child_a", "child_b"):
+        assert cli("ingest", "requests", str(files[name]), db=children).exit_code == 0
+    assert attribution(db) == attribution(children)
+    assert unit_economics(db) == unit_economics(children)
