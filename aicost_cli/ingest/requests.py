@@ -432,29 +432,33 @@ def _deduplicate(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     for source in REGISTRY:
         # an inner join, so that the hash table is built on the run's few
         # staged ids and the landing table's ids are only streamed past it
-        # (an IN-subquery would hash the whole landing table)
+        # (an IN-subquery would hash the whole landing table); one pass finds
+        # the re-sent ids and whether their content changed
+        con.execute(
+            "create or replace temp table landed_matches as select staged.rowid as staged_rowid, "
+            f"{_CONTENT.format(t='staged.')} <> {_CONTENT.format(t='landed.')} as is_changed, "
+            "landed.ingest_run_id as landed_run "
+            f"from {STAGED} as staged "
+            f"inner join aicost_store.{source.landing_table} as landed "
+            "  on landed.operation_id = staged.operation_id "
+            "where staged.quarantine_reason is null and staged.source_format = ?",
+            [source.format.value],
+        )
         # a re-sent record whose content changed: kept as landed, and reported
         con.execute(
             "insert into staged_changed select staged.source_file, staged.source_line, "
             "staged.source_format, 'operation_id ' || left(staged.operation_id, 200) "
-            "|| ' was landed before (run ' || landed.ingest_run_id || ') with other content ("
+            "|| ' was landed before (run ' || matches.landed_run || ') with other content ("
             + _CHANGED_WHAT
             + "); the first version is kept', left(staged.source_record, 10000) "
             f"from {STAGED} as staged "
-            f"inner join aicost_store.{source.landing_table} as landed "
-            "  on landed.operation_id = staged.operation_id "
-            "where staged.quarantine_reason is null and staged.source_format = ? "
-            f"and {_CONTENT.format(t='staged.')} <> {_CONTENT.format(t='landed.')}",
-            [source.format.value],
+            "inner join landed_matches as matches on matches.staged_rowid = staged.rowid "
+            "where matches.is_changed"
         )
         con.execute(
-            f"delete from {STAGED} where rowid in ("
-            f"  select staged.rowid from {STAGED} as staged "
-            f"  inner join aicost_store.{source.landing_table} as landed "
-            "    on landed.operation_id = staged.operation_id "
-            "  where staged.quarantine_reason is null and staged.source_format = ?)",
-            [source.format.value],
+            f"delete from {STAGED} where rowid in (select staged_rowid from landed_matches)"
         )
+    con.execute("drop table if exists landed_matches")
     return good
 
 
