@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aicost_cli.config import Config
-from aicost_cli.errors import UsageError
+from aicost_cli.errors import DatabaseError, UsageError
 from aicost_cli.migrations import LANDING_SOURCES
 
 if TYPE_CHECKING:
@@ -118,12 +118,22 @@ def _days(con: duckdb.DuckDBPyConnection, clause: str, params: list[object]) -> 
     return [row[0] for row in rows]
 
 
+def _existing(db_path: Path) -> None:
+    """Undoing needs a store: never create an empty one to find nothing in it."""
+    if not db_path.exists():
+        raise DatabaseError(
+            f"database {db_path} does not exist",
+            hint="point --db (or AICOST_DB) at your database; see 'aicost db path'",
+        )
+
+
 def forget(db_path: Path, config: Config, target: str) -> ForgetResult:
     """Remove what the source file(s) at ``target`` (a file, folder or s3://
     prefix as ingested) or the run ``target`` (its id) added, and rebuild the
     affected days, atomically."""
     from aicost_cli import build, db
 
+    _existing(db_path)
     with db.writer_lock(db_path), db.connect(db_path) as con, db.transaction(con):
         clause, params, is_run = _target(con, target)
         days = _days(con, clause, params)
@@ -158,6 +168,7 @@ def clear_quarantine(db_path: Path) -> int:
     returns how many there were."""
     from aicost_cli import db
 
+    _existing(db_path)
     with db.writer_lock(db_path), db.connect(db_path) as con, db.transaction(con):
         row = con.execute("select count(*) from quarantine").fetchone()
         con.execute("delete from quarantine")

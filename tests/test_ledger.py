@@ -145,3 +145,12 @@ def test_forgetting_an_otel_root_re_attributes_its_children_on_every_day(
         assert cli("ingest", "requests", str(files[name]), db=children).exit_code == 0
     assert attribution(db) == attribution(children)
     assert unit_economics(db) == unit_economics(children)
+
+
+@pytest.mark.parametrize("args", [["db", "forget", "1"], ["db", "quarantine", "--clear"]])
+def test_undoing_on_a_missing_database_creates_nothing(tmp_path: Path, args: list[str]) -> None:
+    missing = tmp_path / "missing.duckdb"
+    result = runner.invoke(app, ["--db", str(missing), *args])
+    assert result.exit_code == ExitCode.DATABASE
+    assert result.stderr.startswith(f"aicost: error: database {missing} does not exist")
+    assert not missing.exists()
