@@ -404,10 +404,11 @@ class Stager:
             "max_line_size=67108864)",
             [str(source.local)],
         )
+        # one entry per rejected row (DuckDB lists each of its errors)
         self.con.execute(
             "insert into staged_quarantine select ?, line, ?, "
-            "'CSV row does not fit the header: ' || error_message, left(csv_line, 10000) "
-            "from csv_rejects",
+            "'CSV row does not fit the header: ' || string_agg(distinct error_message, '; '), "
+            "left(first(csv_line), 10000) from csv_rejects group by line",
             [source.name, spec.format.value],
         )
         # a good row's line: the n-th line after the header that was not rejected
@@ -415,7 +416,7 @@ class Stager:
             "create or replace temp table csv_lines as "
             "select row_number() over (order by line_no) - 1 as row_index, line_no from ("
             "  select range as line_no from range(2, 2 + (select count(*) from raw_csv) "
-            "    + (select count(*) from csv_rejects)) "
+            "    + (select count(distinct line) from csv_rejects)) "
             "  where range not in (select line from csv_rejects))"
         )
         present = set(header)

@@ -767,6 +767,21 @@ def spendlogs_csv_one_odd_row() -> Kind:
 
 
 @kind
+def spendlogs_csv_unterminated_quote_in_the_last_row() -> Kind:
+    data = csv_rows([spendlog(f"s{i}") for i in range(4)])
+    rows = data.rstrip(b"\n").split(b"\n")
+    rows[-1] = rows[-1] + b',"unterminated'  # the row of s3 (line 5)
+    return Kind(
+        "spendlogs_csv_unterminated_quote_in_the_last_row",
+        {"spend.csv": b"\n".join(rows) + b"\n"},
+        _l("s0", "s1", "s2"),
+        [("spend.csv", 5)],
+        5,
+        cost=calls(3),
+    )
+
+
+@kind
 def spendlogs_csv_bad_spend() -> Kind:
     rows = [spendlog("s1"), spendlog("x", spend="free"), spendlog("s2")]
     return Kind(
