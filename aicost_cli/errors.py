@@ -87,7 +87,8 @@ def redact(text: str, secrets: tuple[str, ...] = ()) -> str:
     credential or signature, a session token, an Authorization header).
     Every AicostError message goes through it: an S3 endpoint may echo the
     request's headers back in its error."""
-    values = [v for v in (*secrets, *(os.environ.get(n, "") for n in _SECRET_ENV)) if len(v) >= 4]
+    # values shorter than 8 (real ones are 16 and more) would mangle ordinary words
+    values = [v for v in (*secrets, *(os.environ.get(n, "") for n in _SECRET_ENV)) if len(v) >= 8]
     for value in sorted(values, key=len, reverse=True):
         text = text.replace(value, "***")
     for pattern, replacement in _SECRET_PATTERNS:
