@@ -95,10 +95,15 @@ def _fast_help(argv: list[str]) -> bool:
 
 
 def main() -> None:
-    if _fast(sys.argv[1:]) or _fast_help(sys.argv[1:]):
-        return
-    from aicost_cli.cli import run
-
+    try:
+        if _fast(sys.argv[1:]) or _fast_help(sys.argv[1:]):
+            return
+        from aicost_cli.cli import run
+    except KeyboardInterrupt:
+        # Ctrl-C while the CLI is still loading: the documented exit code and
+        # one line, as for an interrupt anywhere later (cli/context.py)
+        print("aicost: error: interrupted; nothing was committed", file=sys.stderr)
+        raise SystemExit(130) from None
     run()
 
 
