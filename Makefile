@@ -27,8 +27,9 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 # Everything but the tests marked slow (pyproject `markers`): under a minute on 2 cores.
+# two workers (pytest-xdist): the machine has two cores and the tests are CPU-bound
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -m "not slow" -n 2
 
 # ruff, mypy --strict over aicost_cli and tests (pyproject [tool.mypy] files), and a
 # DuckDB parse (no binding) of every file under sql/.

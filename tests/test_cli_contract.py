@@ -415,6 +415,7 @@ def test_quarantined_records_exit_5(hermetic: Path) -> None:
     ]
 
 
+@pytest.mark.slow
 def test_unrecognised_file_is_quarantined_and_can_be_retried_with_format(hermetic: Path) -> None:
     """README: a file of an unknown format is quarantined (exit 5) so that one odd
     file does not stop a folder. The hint says to force the format: doing so must

@@ -94,6 +94,7 @@ def test_a_report_that_cannot_wait_longer_says_so(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_writers_take_turns(tmp_path: Path) -> None:
     store = tmp_path / "store.duckdb"
     ingest_requests(store, [str(_logs(tmp_path, "a.jsonl", range(2)))], config=Config())

@@ -328,6 +328,7 @@ def by_name(name: str) -> Source:
 
 
 @pytest.mark.parametrize("sdk_first", [True, False])
+@pytest.mark.slow
 def test_two_instrumentations_count_each_call_once_whatever_the_runs(
     tmp_path: Path, sdk_first: bool
 ) -> None:
@@ -344,6 +345,7 @@ def test_two_instrumentations_count_each_call_once_whatever_the_runs(
     }
 
 
+@pytest.mark.slow
 def test_conversation_named_by_a_span_of_a_later_run_reaches_the_whole_trace(
     tmp_path: Path,
 ) -> None:

@@ -79,6 +79,7 @@ def test_sources_lists_each_file_with_its_run_counts_and_range(
     assert csv.splitlines()[0].startswith("source_file,source_format,ingest_run_id,")
 
 
+@pytest.mark.slow
 def test_forget_a_file_removes_its_rows_and_rebuilds_its_days(
     two_files: tuple[Path, Path, list[dict[str, Any]]],
 ) -> None:
@@ -124,6 +125,7 @@ def test_quarantine_clear(two_files: tuple[Path, Path, list[dict[str, Any]]]) ->
     assert cli_json("db", "quarantine") == []
 
 
+@pytest.mark.slow
 def test_forgetting_an_otel_root_re_attributes_its_children_on_every_day(
     tmp_path: Path,
 ) -> None:

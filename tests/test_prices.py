@@ -825,6 +825,7 @@ def missing_json(args: list[str]) -> list[dict[str, Any]]:
     return rows
 
 
+@pytest.mark.slow
 def test_import_rebuilds_stored_operations(hermetic: Path) -> None:
     """`aicost prices import` commits the prices, then rebuilds: stored
     operations are priced again from the landed data (nothing is updated in

@@ -194,6 +194,7 @@ def test_an_id_resent_days_later_is_stored_once(tmp_path: Path) -> None:
     assert query(db, "select count(*) from operations") == [(1,)]
 
 
+@pytest.mark.slow
 def test_id_less_records_are_never_merged_by_accident(tmp_path: Path) -> None:
     def idless(**fields: Any) -> dict[str, Any]:
         record = litellm_payload("x", feature="bot")
@@ -333,6 +334,7 @@ def test_expected_costs_are_independent_of_split(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("flag", ["--full", "--since=2026-07-01"])
+@pytest.mark.slow
 def test_build_command_rebuilds_the_same_answer(tmp_path: Path, flag: str) -> None:
     files = _corpus(tmp_path / "corpus")
     db = tmp_path / "store.duckdb"

@@ -142,6 +142,7 @@ def assert_one_line_error(result: Any, code: ExitCode) -> str:
     return lines[0]
 
 
+@pytest.mark.slow
 def test_logger_layout_and_gzip_batch_are_ingested(s3: S3, hermetic: Path) -> None:
     singles = records(12)
     batch = records(40, first=100)
@@ -274,6 +275,7 @@ def test_endpoint_from_aws_endpoint_url_in_a_real_process(s3: S3, hermetic: Path
     assert db_totals(hermetic / "test.duckdb") == expected_totals(recs)
 
 
+@pytest.mark.slow
 def test_quarantined_line_in_an_s3_object_names_the_object_and_line(s3: S3, hermetic: Path) -> None:
     recs = records(5)
     lines = [json.dumps(r) for r in recs]
