@@ -10,6 +10,7 @@ which says it properly.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 
 
 def _fast(argv: list[str]) -> bool:
@@ -94,17 +95,43 @@ def _fast_help(argv: list[str]) -> bool:
     return True
 
 
+def _load_cli() -> Callable[[], None]:
+    """Import the CLI and the C extensions every command uses (DuckDB,
+    pyarrow) with Ctrl-C deferred: a KeyboardInterrupt raised inside a C
+    extension's initialisation can abort the interpreter (exit -2 or -6
+    instead of 130). A Ctrl-C that came meanwhile is raised right after."""
+    import signal
+
+    pressed: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, _frame: pressed.append(signum))
+    except ValueError:  # not the main thread: nothing to defer
+        previous = None
+    try:
+        import duckdb  # noqa: F401
+        import pyarrow  # noqa: F401
+
+        from aicost_cli.cli import run
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
+    if pressed:
+        raise KeyboardInterrupt
+    return run
+
+
 def main() -> None:
     try:
         if _fast(sys.argv[1:]) or _fast_help(sys.argv[1:]):
             return
-        from aicost_cli.cli import run
+        run = _load_cli()
+        run()
     except KeyboardInterrupt:
-        # Ctrl-C while the CLI is still loading: the documented exit code and
-        # one line, as for an interrupt anywhere later (cli/context.py)
+        # Ctrl-C while the CLI is still loading or typer is still building its
+        # commands (outside every command's own handler, cli/context.py): the
+        # documented exit code and one line, never the interpreter's -2
         print("aicost: error: interrupted; nothing was committed", file=sys.stderr)
         raise SystemExit(130) from None
-    run()
 
 
 if __name__ == "__main__":
