@@ -159,3 +159,18 @@ def output_stream(path: Path | None) -> Any:
         raise InputFileError(
             f"cannot write {path}: {exc.strerror or exc}", hint="check the -o path and free space"
         ) from None
+
+
+def rebuild_if_stale() -> None:
+    """Before a command that reads the built tables: rebuild first when the
+    config, the catalog or aicost changed since the last build, saying so on
+    stderr (the command then reads current data)."""
+    from aicost_cli import build  # lazy: `aicost --help` does not load duckdb
+
+    result = build.ensure_current(STATE.db_path(), STATE.config())
+    if result is not None:
+        print(
+            f"aicost: rebuilt {result.days_rebuilt:,} day(s) of derived data first "
+            f"({result.reason})",
+            file=sys.stderr,
+        )

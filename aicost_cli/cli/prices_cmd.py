@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream
+from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream, rebuild_if_stale
 from aicost_cli.cli.options import FormatOpt, OutputOpt, QuietOpt, group, when
 from aicost_cli.output import OutputFormat, render
 
@@ -108,15 +108,7 @@ def missing(fmt: FormatOpt = OutputFormat.TABLE, output: OutputOpt = None) -> No
     """Models of stored operations that have no price (their cost is unpriced, never 0),
     and those priced with a fallback rate (issue 'fallback', see pricing_basis).
     Rebuilds first when the config, the catalog or aicost changed since the last build."""
-    from aicost_cli import build
-
-    rebuilt = build.ensure_current(STATE.db_path(), STATE.config())
-    if rebuilt is not None:
-        print(
-            f"aicost: rebuilt {rebuilt.days_rebuilt:,} day(s) of derived data first "
-            f"({rebuilt.reason})",
-            file=sys.stderr,
-        )
+    rebuild_if_stale()
     from aicost_cli import prices
 
     with open_db(read_only=True) as con:

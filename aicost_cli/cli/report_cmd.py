@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import sys
 from typing import Annotated
 
 import typer
 
 from aicost_cli import reports
-from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream
+from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream, rebuild_if_stale
 from aicost_cli.cli.options import (
     FormatOpt,
     LimitOpt,
@@ -19,7 +18,6 @@ from aicost_cli.cli.options import (
     UntilOpt,
     group,
 )
-from aicost_cli.config import Config
 from aicost_cli.errors import UsageError
 from aicost_cli.output import OutputFormat, render, table_columns
 from aicost_cli.shape import Shape
@@ -35,20 +33,6 @@ UNIT_COLUMNS = [
     "cost_per_unit",
     "net_value",
 ]
-
-
-def _current(config: Config) -> None:
-    """Rebuild first when the config, catalog or aicost changed since the
-    last build, saying so on stderr (the report then reads current data)."""
-    from aicost_cli import build
-
-    result = build.ensure_current(STATE.db_path(), config)
-    if result is not None:
-        print(
-            f"aicost: rebuilt {result.days_rebuilt:,} day(s) of derived data first "
-            f"({result.reason})",
-            file=sys.stderr,
-        )
 
 
 @app.command("unit-economics")
@@ -73,7 +57,7 @@ def unit_economics(
             hint="use 'aicost report attribution --by ...'",
         )
     config = STATE.config()
-    _current(config)
+    rebuild_if_stale()
     with open_db(read_only=True) as con:
         table = reports.unit_economics(
             con,
@@ -122,7 +106,7 @@ def attribution(
     """Who and what caused the spend, with each group's share of it."""
     dims = reports.parse_dimensions(by)
     config = STATE.config()
-    _current(config)
+    rebuild_if_stale()
     with open_db(read_only=True) as con:
         table = reports.attribution(
             con,

@@ -55,27 +55,14 @@ _DIGEST_COLUMNS = (
 )
 
 
-def _in_transaction(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether the caller has a transaction open on ``con``.
-
-    In auto-commit mode every statement gets a new transaction id; inside an
-    explicit transaction they share one. (Trying ``begin`` instead would abort
-    the caller's transaction in DuckDB.)"""
-    query = "select current_transaction_id()"
-    first = con.execute(query).fetchall()
-    second = con.execute(query).fetchall()
-    return first == second
-
-
 @contextlib.contextmanager
 def atomic(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
-    """Our own transaction, or the caller's when one is already open."""
-    if _in_transaction(con):
-        yield
-        return
-    from aicost_cli import db  # lazy: `aicost --help` does not load duckdb
+    """Our own transaction, or the caller's when one is already open
+    (:func:`aicost_cli.db.atomic`; imported lazily: `aicost --help` does not
+    load duckdb)."""
+    from aicost_cli import db
 
-    with db.transaction(con):
+    with db.atomic(con):
         yield
 
 
