@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -57,6 +59,26 @@ def summary(result: IngestResult) -> str:
     return text
 
 
+@contextmanager
+def _progress_bar(*, show: bool) -> Iterator[Callable[[int, int, str], None] | None]:
+    """A byte progress bar on stderr (at a terminal, unless --quiet): yields
+    the callback the ingest reports to, or None."""
+    if not show:
+        yield None
+        return
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+    with Progress(
+        TextColumn("ingest"), BarColumn(), DownloadColumn(), TimeRemainingColumn(), transient=True
+    ) as bar:
+        task = bar.add_task("ingest", total=None)
+
+        def progress(done: int, total: int, _name: str) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield progress
+
+
 @app.command("requests")
 @handle_errors
 def requests(
@@ -92,7 +114,7 @@ def requests(
 
     sources.check_local(paths)  # a typo must not create an empty database first
     db_path = STATE.db_path()
-    if quiet or not sys.stderr.isatty():
+    with _progress_bar(show=not quiet and sys.stderr.isatty()) as progress:
         result = ingest_requests(
             db_path,
             paths,
@@ -100,37 +122,8 @@ def requests(
             forced_format=fmt,
             endpoint_url=endpoint_url,
             force=force,
+            progress=progress,
         )
-    else:
-        from rich.progress import (
-            BarColumn,
-            DownloadColumn,
-            Progress,
-            TextColumn,
-            TimeRemainingColumn,
-        )
-
-        with Progress(
-            TextColumn("ingest"),
-            BarColumn(),
-            DownloadColumn(),
-            TimeRemainingColumn(),
-            transient=True,
-        ) as bar:
-            task = bar.add_task("ingest", total=None)
-
-            def progress(done: int, total: int, _name: str) -> None:
-                bar.update(task, completed=done, total=total)
-
-            result = ingest_requests(
-                db_path,
-                paths,
-                config=config,
-                forced_format=fmt,
-                endpoint_url=endpoint_url,
-                force=force,
-                progress=progress,
-            )
     if not quiet:
         print(summary(result), file=sys.stderr)
     if result.quarantined:
