@@ -98,6 +98,12 @@ def test_demo_command_prints_both_reports(tmp_path: Path) -> None:
     assert "+256.5%" in result.stdout  # support-bot cost, September over August
     assert "total" in result.stdout and "8,749.78" in result.stdout
     assert "report attribution --by feature,prompt_version" in result.stdout
+    # the command it names reads the store as the demo built it (no rebuild)
+    next_command = result.stdout.strip().splitlines()[-1].split()
+    assert next_command[0] == "aicost" and "--config" in next_command
+    follow = runner.invoke(app, next_command[1:] + ["--format", "csv"])
+    assert follow.exit_code == 0, follow.output
+    assert "rebuilt" not in follow.stderr
     # the ingest summary counts model calls as the reports do (the total row's ops)
     assert "206,983 of them model call(s) (the reports' ops)" in result.stderr
     assert "206,983" in result.stdout

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -23,7 +24,9 @@ TREND_COLUMNS = [
     "cost_per_unit_change",
 ]
 ATTRIBUTION_COLUMNS = ["feature", "model", "operations", "units", "estimated_cost", "share"]
-NEXT = "aicost --db {db} report attribution --by feature,prompt_version"
+#: with the demo's own config: without it the store would be rebuilt with the
+#: user's (other feature units and owners) on the first report
+NEXT = "aicost --db {db} --config {config} report attribution --by feature,prompt_version"
 
 
 @handle_errors
@@ -75,5 +78,8 @@ def demo(
             f"\n{feature}'s cost per unit went from {first:.4f} to {last:.4f} "
             f"({last / first:.1f}x); to see why, run:"
         )
-    print("  " + NEXT.format(db=db_path))
+    print(
+        "  "
+        + NEXT.format(db=shlex.quote(str(db_path)), config=shlex.quote(str(result.config.path)))
+    )
     print(f"database: {db_path} (also: aicost --db {db_path} db quarantine)", file=sys.stderr)
