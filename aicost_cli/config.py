@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from aicost_cli.billing.settings import BillingConfig, CapacityPool, parse_billing, parse_capacity
 from aicost_cli.errors import ConfigError
 from aicost_cli.paths import config_candidates
 
@@ -90,9 +91,19 @@ class Config:
     )
     #: 1 unit of the key's currency = this many units of ``currency``
     exchange_rates: dict[str, Decimal] = field(default_factory=dict)
+    billing: BillingConfig = field(default_factory=BillingConfig)
+    capacity_pools: tuple[CapacityPool, ...] = ()
 
 
-_TOP_KEYS = ("db_path", "currency", "features", "attribution", "exchange_rates")
+_TOP_KEYS = (
+    "db_path",
+    "currency",
+    "features",
+    "attribution",
+    "exchange_rates",
+    "billing",
+    "capacity",
+)
 EXCHANGE_RATE_LIMIT = Decimal(1_000_000_000)
 EXCHANGE_RATE_SCALE = 18
 _FEATURE_KEYS = ("owner", "unit", "value_per_unit")
@@ -231,6 +242,8 @@ def parse_config(data: dict[str, Any], where: Path) -> Config:
         features=features,
         attribution=attribution,
         exchange_rates=exchange_rates,
+        billing=parse_billing(where, data.get("billing", {})),
+        capacity_pools=parse_capacity(where, data.get("capacity", {})),
     )
 
 

@@ -225,3 +225,96 @@ def _landing_migration() -> str:
 
 
 MIGRATIONS.append(("landing_and_build", _landing_migration()))
+
+#: Columns of ``land_charges``: one billing line as its export stated it, in
+#: FOCUS vocabulary (snake_case), typed, config-free. Each billing format's
+#: staging model (``sql/staging/stg_billing_<format>__charges.sql``) produces
+#: exactly these columns (plus ``quarantine_reason``). What a charge *means*
+#: for allocation (is it AI, which model, token class, tier) is decided by the
+#: build (``sql/intermediate/int_charges_*``), so a better usage-type parser or
+#: a config override applies to stored bills by rebuilding.
+#:
+#: ``partition_key`` is what a re-delivery replaces as a whole
+#: (``<billing_source>|<billing account>|<period>``: a CUR/FOCUS billing
+#: period, or one day bucket of a provider cost report). ``extras`` holds the
+#: format's own fields under documented ``x_`` keys (``x_line_item_type``,
+#: ``x_product_code``, ``x_billing_entity``, ``x_operation``, ``x_usage_type``,
+#: ``x_iam_principal``, ``x_model``, ``x_token_type``, ``x_service_tier``, ...).
+CHARGE_COLUMNS = f"""
+            charge_id varchar not null,
+            billing_source varchar not null,
+            partition_key varchar not null,
+            billing_account_id varchar,
+            billing_account_name varchar,
+            sub_account_id varchar,
+            sub_account_name varchar,
+            billing_period_start timestamp not null,
+            billing_period_end timestamp,
+            charge_period_start timestamp not null,
+            charge_period_end timestamp,
+            provider varchar not null,
+            publisher varchar,
+            invoice_issuer varchar,
+            invoice_id varchar,
+            charge_category varchar not null,
+            charge_class varchar,
+            charge_frequency varchar,
+            charge_description varchar,
+            pricing_category varchar,
+            billed_cost {MONEY} not null,
+            effective_cost {MONEY} not null,
+            list_cost {MONEY},
+            contracted_cost {MONEY},
+            billing_currency varchar not null,
+            list_unit_price DECIMAL(38, 18),
+            contracted_unit_price DECIMAL(38, 18),
+            service_name varchar,
+            service_category varchar,
+            service_subcategory varchar,
+            sku_id varchar,
+            sku_price_id varchar,
+            sku_meter varchar,
+            resource_id varchar,
+            resource_name varchar,
+            resource_type varchar,
+            region_id varchar,
+            availability_zone varchar,
+            consumed_quantity {MONEY},
+            consumed_unit varchar,
+            pricing_quantity {MONEY},
+            pricing_unit varchar,
+            commitment_discount_id varchar,
+            commitment_discount_type varchar,
+            commitment_discount_status varchar,
+            commitment_discount_category varchar,
+            allocated_method_id varchar,
+            allocated_resource_id varchar,
+            tags map(varchar, varchar),
+            extras map(varchar, varchar),
+            source_file varchar not null,
+            source_row bigint,
+            ingest_run_id bigint not null
+"""
+
+MIGRATIONS.append(
+    (
+        "billing_charges",
+        f"""
+        -- What the billing ingest read: one row per bill line (see CHARGE_COLUMNS).
+        create table land_charges ({CHARGE_COLUMNS});
+        -- One row per landed partition: what a re-delivery replaces as a whole.
+        create table billing_partitions (
+            partition_key varchar not null,
+            billing_source varchar not null,
+            billing_account_id varchar,
+            period_start timestamp not null,
+            period_end timestamp,
+            charges bigint not null,
+            files varchar[] not null,
+            ingest_run_id bigint not null,
+            replaced_run_id bigint,
+            landed_at timestamp not null
+        );
+        """,
+    )
+)
