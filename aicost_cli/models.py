@@ -40,6 +40,12 @@ SOURCES: dict[str, str] = {
     "raw_otel": "the ingest's reader, over the files of one batch",
     "raw_bedrock": "the ingest's reader, over the files of one batch",
     "raw_aicost": "the ingest's reader, over the files of one batch",
+    "raw_billing_focus": "the billing ingest's FOCUS reader (billing/formats/focus.py): "
+    "every column as text",
+    "raw_billing_openai_costs": "the billing ingest's reader of OpenAI cost pages "
+    "(billing/formats/openai_costs.py): one row per result",
+    "raw_billing_anthropic_costs": "the billing ingest's reader of Anthropic cost_report "
+    "pages (billing/formats/anthropic_costs.py): one row per result",
     "land_litellm": "landing table (migrations.py), written by the ingest",
     "land_otel": "landing table (migrations.py), written by the ingest",
     "land_bedrock": "landing table (migrations.py), written by the ingest",
@@ -206,7 +212,8 @@ def graph_markdown() -> str:
             lines.append(f"    {read} --> {model.name}")
         if model.layer == "staging":  # the ingest lands what staging produced
             source = model.name.removeprefix("stg_").split("__")[0]
-            lines.append(f"    {model.name} -. ingest lands .-> land_{source}")
+            landing = "land_charges" if source.startswith("billing_") else f"land_{source}"
+            lines.append(f"    {model.name} -. ingest lands .-> {landing}")
     lines += ["```", "", "| model | layer | materialized | reads |", "|---|---|---|---|"]
     for model in sorted(models.values(), key=lambda m: (LAYERS.index(m.layer), m.name)):
         lines.append(
