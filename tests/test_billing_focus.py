@@ -96,7 +96,8 @@ def test_real_sample_lands_every_row_with_exact_totals_per_partition() -> None:
     for row, landed in zip(rows, good, strict=True):
         assert landed["billed_cost"] == decimal_or_none(row["BilledCost"])
         assert landed["list_unit_price"] == decimal_or_none(row["ListUnitPrice"])  # quoted
-        assert landed["consumed_quantity"] == quantize(Decimal(row["ConsumedQuantity"]))
+        consumed = decimal_or_none(row["ConsumedQuantity"])
+        assert landed["consumed_quantity"] == (None if consumed is None else quantize(consumed))
         assert landed["provider"] == row["ProviderName"]
         assert landed["extras"]["Id"] == row["Id"]  # the unprefixed extra column
         assert landed["charge_period_start"] == datetime.strptime(
