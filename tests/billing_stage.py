@@ -8,7 +8,6 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import re
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +29,9 @@ class Staged:
     con: duckdb.DuckDBPyConnection
 
     def rows(self, where: str = "true") -> list[dict[str, Any]]:
-        cursor = self.con.execute(f"select * from staged where {where} order by source_file, source_row")
+        cursor = self.con.execute(
+            f"select * from staged where {where} order by source_file, source_row"
+        )
         names = [d[0] for d in cursor.description or []]
         return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
@@ -117,11 +118,3 @@ def quantize(value: Decimal) -> Decimal:
 
 def exact_json_loads(text: str) -> Any:
     return json.loads(text, parse_float=Decimal, parse_int=Decimal)
-
-
-def json_lines(text: str) -> list[Any]:
-    return [exact_json_loads(line) for line in text.splitlines() if line.strip()]
-
-
-def strip_spaces(text: str) -> str:
-    return re.sub(r"\s+", "", text)

@@ -166,7 +166,11 @@ def test_gzip_csv_and_parquet_land_the_same_charges(tmp_path: Path) -> None:
         "from read_csv(?, nullstr='NULL')) to '" + str(parquet) + "' (format parquet)",
         [str(FOCUS_SAMPLE)],
     )
-    types = dict(duckdb.connect().execute("select name, type from parquet_schema(?)", [str(parquet)]).fetchall())
+    types = dict(
+        duckdb.connect()
+        .execute("select name, type from parquet_schema(?)", [str(parquet)])
+        .fetchall()
+    )
     assert types["BilledCost"] == "DOUBLE" and types["Tags"] is None  # a MAP group
     plain = stage(focus.FORMAT, [FOCUS_SAMPLE])
     for other in (gz, parquet):
@@ -266,7 +270,12 @@ def test_focus_13_split_rows_land_flagged_and_never_count_on_top(tmp_path: Path)
     staged = stage(focus.FORMAT, [path])
     assert staged.quarantined() == []
     good = staged.good()
-    assert [r["allocated_method_id"] for r in good] == [None, "pod-gpu-share", "pod-gpu-share", None]
+    assert [r["allocated_method_id"] for r in good] == [
+        None,
+        "pod-gpu-share",
+        "pod-gpu-share",
+        None,
+    ]
     assert [r["allocated_resource_id"] for r in good] == [None, "pod-a", "pod-b", None]
     # the invoice: origin 100.00 + tax 8.25; the splits (60 + 40) are not on top
     assert staged.total("billed_cost", "allocated_method_id is null") == Decimal("108.25")
@@ -388,8 +397,7 @@ def test_bad_cells_quarantine_their_row_with_its_number(tmp_path: Path) -> None:
         ("bad.csv", 2, "BilledCost is not a decimal number: 1,00"),
         ("bad.csv", 4, "BilledCost is missing"),
         ("bad.csv", 5, "ChargePeriodStart is not a timestamp: yesterday"),
-        ("bad.csv", 6, "CSV row does not fit the header: Expected Number of Columns: 10 "
-         "Found: 11"),
+        ("bad.csv", 6, "CSV row does not fit the header: Expected Number of Columns: 10 Found: 11"),
         ("bad.csv", 7, "BillingCurrency is missing"),
     ]
     assert [r["source_row"] for r in staged.good()] == [1, 3, 8]

@@ -28,9 +28,7 @@ from aicost_cli.models import sql_identifier, sql_string
 
 #: JSON keys whose number values are read as their exact text
 _EXACT_KEYS = ("value", "amount", "quantity")
-_QUOTE_NUMBERS = (
-    '("(?:' + "|".join(_EXACT_KEYS) + r')"\s*:\s*)(-?[0-9][0-9.eE+\-]*)'
-)
+_QUOTE_NUMBERS = '("(?:' + "|".join(_EXACT_KEYS) + r')"\s*:\s*)(-?[0-9][0-9.eE+\-]*)'
 _PAGES = "aicost_cost_pages"
 _OBJECTS = "aicost_cost_page_objects"
 
@@ -187,9 +185,10 @@ def first_page(sample: FileSample) -> dict[str, object] | None:
 def first_result(sample: FileSample) -> dict[str, object] | None:
     """The first result of the first bucket that has one, or None."""
     page = first_page(sample)
-    if page is None or not isinstance(page.get("data"), list):
+    buckets = page.get("data") if page is not None else None
+    if not isinstance(buckets, list):
         return None
-    for bucket in page["data"]:
+    for bucket in buckets:
         if isinstance(bucket, dict) and isinstance(bucket.get("results"), list):
             for result in bucket["results"]:
                 if isinstance(result, dict):
