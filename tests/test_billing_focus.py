@@ -17,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from aicost_cli import models
@@ -476,12 +476,14 @@ def test_timestamps_parse_in_every_spelling(
     value=st.decimals(
         min_value=Decimal("-1e15"), max_value=Decimal("1e15"), places=12, allow_nan=False
     ),
-    spelling=st.sampled_from(["plain", "exponent", "padded", "plus"]),
+    spelling=st.sampled_from(["plain", "exponent", "negative_exponent", "padded", "plus"]),
 )
+@example(value=Decimal("1000000000.000000000001"), spelling="exponent")
 def test_decimals_parse_exactly_from_their_text(value: Decimal, spelling: str) -> None:
     text = {
         "plain": f"{value:f}",
-        "exponent": f"{value:.20e}",
+        "exponent": f"{value.scaleb(-4):f}e4",  # exact: the mantissa keeps every digit
+        "negative_exponent": f"{value.scaleb(6):f}E-6",
         "padded": f"  {value:f} ",
         "plus": f"+{value:f}" if value >= 0 else f"{value:f}",
     }[spelling]
