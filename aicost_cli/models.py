@@ -57,7 +57,8 @@ SOURCES: dict[str, str] = {
     "cfg_capacity_pools": "temp table: [[capacity.pools]] of the config (capacity_tokens_per_hour, "
     "comparable_model)",
     "cfg_capacity_pool_models": "temp table: the model keys each capacity pool serves",
-    "cfg_capacity_pool_matches": "temp table: each capacity pool's resource ids and usage-type globs",
+    "cfg_capacity_pool_matches": "temp table: each capacity pool's resource ids and "
+    "usage-type globs",
     "cfg_capacity_pool_tags": "temp table: the tags a capacity pool's charges carry",
     "cfg_capacity_pool_accounts": "temp table: the accounts a capacity pool is narrowed to",
 }

@@ -182,7 +182,7 @@ LABELS = {
     "cost_per_unit_change": "per unit Δ",
     "amortised_cost": "cost",
     "utilisation": "util",
-    "utilisation_idle_cost": "idle",
+    "utilisation_idle_cost": "util idle",
     "bill_idle_cost": "bill idle",
     "cost_per_mtok": "cost/M",
     "used_cost_per_mtok": "used/M",

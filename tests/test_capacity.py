@@ -514,8 +514,7 @@ def test_monthly_report_by_hand(store: tuple[Path, Config]) -> None:
     assert llama["capacity_tokens"] == 48_000_000
     assert llama["utilisation"] == Decimal("0.0375")
     assert (
-        llama["utilisation_idle_cost"]
-        == july2["utilisation_idle_cost"] + july3["amortised_cost"]
+        llama["utilisation_idle_cost"] == july2["utilisation_idle_cost"] + july3["amortised_cost"]
     )
     assert llama["bill_idle_cost"] == Decimal(RI_FEE)
     assert llama["idle_cost"] == amortised - used
@@ -548,8 +547,9 @@ def test_share_idle_changes_only_the_idle_part(store: tuple[Path, Config]) -> No
     # the idle of the day that served tokens moves to the operations; the idle
     # of the days that served nothing stays with the pool
     assert llama["allocated_cost"] == llama_july2["amortised_cost"]
-    assert llama["unallocated_cost"] == kept["gpu-llama"]["amortised_cost"] - (
-        llama_july2["amortised_cost"]
+    assert (
+        llama["unallocated_cost"]
+        == kept["gpu-llama"]["amortised_cost"] - (llama_july2["amortised_cost"])
     )
     assert shared["sp-qwen"]["allocated_cost"] == Decimal("60.0")
     assert shared["sp-qwen"]["unallocated_cost"] == 0

@@ -17,7 +17,7 @@ name = "gpu-llama"
 # one of resource_ids, OR its usage type (or SKU meter) matches one of the
 # usage_types globs (* any text, ? one character), OR it carries every one of
 # the tags; accounts (optional) then keeps only charges of those (sub)accounts
-match = { usage_types = ["BoxUsage:p5.48xlarge", "HeavyUsage:p5.48xlarge"], tags = { pool = "llama" } }
+match = { usage_types = ["BoxUsage:p5.48xlarge", "HeavyUsage:p5.48xlarge"] }
 models = ["llama-3-70b"]             # the model keys whose operations the pool serves
 capacity_tokens_per_hour = 4000000   # optional: utilisation = served / capacity
 comparable_model = "gpt-4o"          # optional: the API model to compare with

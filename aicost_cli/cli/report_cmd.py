@@ -147,13 +147,13 @@ CAPACITY_COLUMNS = [
     "pool",
     "amortised_cost",
     "utilisation",
-    "utilisation_idle_cost",
-    "bill_idle_cost",
     "cost_per_mtok",
     "used_cost_per_mtok",
     "list_per_mtok",
-    "tokens",
+    "utilisation_idle_cost",
+    "bill_idle_cost",
     "allocated_cost",
+    "tokens",
 ]
 
 CAPACITY_HINT = (
@@ -196,7 +196,7 @@ def capacity(
             table,
             fmt,
             out,
-            title=f"capacity by {period.value} ({idle}; list/M: comparable model, pool's token mix)",
+            title=f"capacity by {period.value} ({idle}; list/M at the pool's token mix)",
             table_columns=CAPACITY_COLUMNS,
             totals=["amortised_cost", "tokens", "allocated_cost"],
         )
