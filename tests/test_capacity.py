@@ -751,3 +751,33 @@ def test_report_command_matches_golden(
     assert result.stdout == path.read_bytes().decode("utf-8")
     if name.startswith("table"):
         assert max(len(line) for line in result.stdout.splitlines()) <= 80
+
+
+# --- incremental builds ---------------------------------------------------------
+
+
+def snapshot(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
+    return (
+        con.execute("select * from capacity_daily order by pool, day, currency").fetchall()
+        + con.execute("select * from capacity_allocations order by pool, day, unit_key").fetchall()
+    )
+
+
+def test_a_late_ri_fee_rebuilds_every_day_of_its_month(store: tuple[Path, Config]) -> None:
+    db_path, config = store
+    with db.connect(db_path) as con:
+        expected = snapshot(con)
+        # the same bill, the RIFee arriving in a later run than the rest
+        con.execute("delete from land_charges")
+        land(con, [line for line in bill() if line["charge_id"] != "ri-fee"])
+        build.build(con, config, full=True)
+        assert snapshot(con) != expected
+        fee = next(line for line in bill() if line["charge_id"] == "ri-fee")
+        land(con, [{**fee, "ingest_run_id": 100}])
+        result = build.build(con, config, runs=[100])
+        assert result.days_rebuilt == 31
+        assert snapshot(con) == expected
+        # rebuilding one day of the month changes nothing: a day's share of a
+        # charge does not depend on which days are built
+        build.build(con, config, days=[date(2026, 7, 20)])
+        assert snapshot(con) == expected
