@@ -13,6 +13,7 @@ the SQL under test.
 from __future__ import annotations
 
 import json
+import shutil
 import tomllib
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal
@@ -279,19 +280,31 @@ def land(con: duckdb.DuckDBPyConnection, lines: list[dict[str, Any]]) -> None:
     )
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> tuple[Path, Config]:
-    config_path = tmp_path / "aicost.toml"
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The store, built once per module (each test gets a copy)."""
+    folder = tmp_path_factory.mktemp("capacity")
+    config_path = folder / "aicost.toml"
     config_path.write_text(CONFIG)
     config = config_from(CONFIG, config_path)
-    logs = tmp_path / "ops.jsonl"
+    logs = folder / "ops.jsonl"
     logs.write_text("".join(json.dumps(o) + "\n" for o in OPERATIONS))
-    db_path = tmp_path / "test.duckdb"
-    ingest_requests(db_path, [str(logs)], config=config)
+    db_path = folder / "template.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AICOST_HOME", str(folder / "home"))
+        ingest_requests(db_path, [str(logs)], config=config)
     with db.connect(db_path) as con:
         land(con, bill())
         build.build(con, config, full=True)
-    return db_path, config
+    return folder
+
+
+@pytest.fixture
+def store(template: Path, tmp_path: Path) -> tuple[Path, Config]:
+    shutil.copyfile(template / "template.duckdb", tmp_path / "test.duckdb")
+    config_path = tmp_path / "aicost.toml"
+    config_path.write_text(CONFIG)
+    return tmp_path / "test.duckdb", config_from(CONFIG, config_path)
 
 
 def daily(db_path: Path, pool: str) -> dict[date, dict[str, Any]]:
@@ -763,6 +776,7 @@ def snapshot(con: duckdb.DuckDBPyConnection) -> list[tuple[Any, ...]]:
     )
 
 
+@pytest.mark.slow
 def test_a_late_ri_fee_rebuilds_every_day_of_its_month(store: tuple[Path, Config]) -> None:
     db_path, config = store
     with db.connect(db_path) as con:
