@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aicost_cli import models
+from aicost_cli.billing import capacity
 from aicost_cli.config import Config
 from aicost_cli.errors import AicostError, ExitCode
 from aicost_cli.migrations import LANDING_SOURCES
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 ProgressCallback = Callable[[int, int, str], None]
 
 #: the tables the build maintains, in the graph (reports read these)
-TARGETS = ["operations", "operations_daily"]
+TARGETS = ["operations", "operations_daily", "capacity_daily", "capacity_allocations"]
 
 
 class AuditError(AicostError):
@@ -76,6 +77,7 @@ def config_digest(config: Config) -> str:
             for name, f in sorted(config.features.items())
         },
         "exchange_rates": {k: str(v) for k, v in sorted(rates.items())},
+        "capacity_pools": capacity.pools_digest_data(config),
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
@@ -146,6 +148,7 @@ def bind_config(con: duckdb.DuckDBPyConnection, config: Config) -> None:
             [[f.name, f.owner, f.unit, f.value_per_unit] for f in config.features.values()],
         )
     prices.bind_currency(con, config)
+    capacity.bind_pools(con, config)
 
 
 def _landed_union(column: str) -> str:
@@ -172,6 +175,7 @@ def _scope_days(
             + _landed_union("started_at")
             + ")"
         )
+        _add_charge_days(con, "true", [])
         return
     if since is not None:
         con.execute(
@@ -180,6 +184,7 @@ def _scope_days(
             + ") where started_at >= ?",
             [datetime(since.year, since.month, since.day)],
         )
+        _add_charge_days(con, "true", [], since=since)
         return
     assert runs is not None
     # the days of the landed rows, and of every span of an OTel trace they
@@ -196,6 +201,29 @@ def _scope_days(
         "where touched.ingest_run_id in (select unnest(?::bigint[])) "
         "and touched.trace_id is not null))",
         [runs] * (len(LANDING_SOURCES) + 1),
+    )
+    _add_charge_days(con, "land_charges.ingest_run_id in (select unnest(?::bigint[]))", [runs])
+
+
+def _add_charge_days(
+    con: duckdb.DuckDBPyConnection,
+    where: str,
+    params: list[object],
+    *,
+    since: date | None = None,
+) -> None:
+    """Every day the charge period of a landed bill line covers (a monthly
+    RIFee is amortised over all of its days, so all of them are rebuilt),
+    that is not in build_days yet. ``where`` is our own SQL text."""
+    con.execute(
+        "insert into build_days select distinct covered.day from ("
+        "select cast(unnest(generate_series(date_trunc('day', land_charges.charge_period_start), "
+        "greatest(coalesce(land_charges.charge_period_end, land_charges.charge_period_start) "
+        "- interval 1 microsecond, land_charges.charge_period_start), interval 1 day)) as date) "
+        f"as day from land_charges where {where}) as covered "
+        "where (?::date is null or covered.day >= ?::date) "
+        "and covered.day not in (select build_days.day from build_days)",
+        [*params, since, since],
     )
 
 
@@ -300,6 +328,7 @@ def build(
         # views of the graph that read the built tables, for the audits
         if progress:
             progress(len(order) + 1, len(order) + 1, "audits")
+        capacity.check_pool_overlaps(con, config)  # a config error, not a bug
         run_audits(con)
         operations = _count(
             con, "select count(*) from operations where day in (select day from build_days)"

@@ -57,6 +57,16 @@ SOURCES: dict[str, str] = {
     "cfg_settings": "temp table: reporting currency of the config",
     "cfg_exchange_rates": "temp table: [exchange_rates] of the config",
     "attribution_groups": "temp table: the attribution report's grouped rows",
+    "charges": "the classified bill lines (land_charges + day, is_ai, ai_kind, model_key, "
+    "...): a mart of the billing classification; until that model is part of this "
+    "installation, the build binds an empty stand-in (billing/capacity.py)",
+    "cfg_capacity_pools": "temp table: [[capacity.pools]] of the config (capacity_tokens_per_hour, "
+    "comparable_model)",
+    "cfg_capacity_pool_models": "temp table: the model keys each capacity pool serves",
+    "cfg_capacity_pool_matches": "temp table: each capacity pool's resource ids and "
+    "usage-type globs",
+    "cfg_capacity_pool_tags": "temp table: the tags a capacity pool's charges carry",
+    "cfg_capacity_pool_accounts": "temp table: the accounts a capacity pool is narrowed to",
 }
 
 

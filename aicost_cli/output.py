@@ -151,7 +151,7 @@ def _human(value: Any, money: bool, percent: bool = False, signed: bool = False)
 
 MONEY_HINTS = ("cost", "value", "spend", "per_mtok")
 #: fractions shown as percentages in the table view (machine formats keep the fraction)
-PERCENT_COLUMNS = ("share",)
+PERCENT_COLUMNS = ("share", "utilisation")
 #: signed changes, shown as +12.5% / -3.0%
 CHANGE_SUFFIX = "_change"
 
@@ -180,6 +180,14 @@ LABELS = {
     "last_at": "last",
     "cost_change": "cost Δ",
     "cost_per_unit_change": "per unit Δ",
+    "amortised_cost": "cost",
+    "utilisation": "util",
+    "utilisation_idle_cost": "util idle",
+    "bill_idle_cost": "bill idle",
+    "cost_per_mtok": "cost/M",
+    "used_cost_per_mtok": "used/M",
+    "list_per_mtok": "list/M",
+    "allocated_cost": "allocated",
 }
 
 #: the narrowest a text column is cut to (the widest cell if narrower)

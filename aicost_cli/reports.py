@@ -241,3 +241,21 @@ def attribution(
         .to_arrow_table()
     )
     return _shape.apply(result, shape or _shape.Shape(), keys=names, within=[])
+
+
+def capacity(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    period: Period = Period.MONTH,
+    share_idle: bool = False,
+) -> pa.Table:
+    """Reserved and provisioned capacity per pool and period (see
+    ``sql/reports/capacity.sql``): amortised cost, served tokens,
+    utilisation, idle cost (stated by the bill and from utilisation), cost
+    per million tokens with and without idle, and the comparable model's
+    list price. ``share_idle`` counts the idle cost of the days that served
+    tokens as allocated to their operations."""
+    return con.sql(
+        models.model_sql("capacity"),
+        params={"period": period.value, "share_idle": share_idle},
+    ).to_arrow_table()

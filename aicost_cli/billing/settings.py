@@ -13,15 +13,21 @@ tags = { feature = "support-bot" }
 
 [[capacity.pools]]               # reserved / provisioned capacity serving self-hosted models
 name = "gpu-llama"
-# which charges are the pool: any of resource ids, usage types, tags
-match = { usage_types = ["BoxUsage:p5.48xlarge"], tags = { pool = "llama" } }
-models = ["llama-3-70b"]
+# which charges are the pool: a charge is in the pool when its resource id is
+# one of resource_ids, OR its usage type (or SKU meter) matches one of the
+# usage_types globs (* any text, ? one character), OR it carries every one of
+# the tags; accounts (optional) then keeps only charges of those (sub)accounts
+match = { usage_types = ["BoxUsage:p5.48xlarge", "HeavyUsage:p5.48xlarge"] }
+models = ["llama-3-70b"]             # the model keys whose operations the pool serves
 capacity_tokens_per_hour = 4000000   # optional: utilisation = served / capacity
 comparable_model = "gpt-4o"          # optional: the API model to compare with
 ```
 
 Read strictly like the rest of the config: unknown keys are errors naming
-the file and the key.
+the file and the key. A pool must match on something (resource ids, usage
+types or tags); a model served by two pools is an error (whose operations
+would the capacity serve?). A charge matching two pools is found by the
+build (``aicost_cli.billing.capacity.check_pool_overlaps``).
 """
 
 from __future__ import annotations
@@ -36,7 +42,7 @@ from aicost_cli.errors import ConfigError
 _BILLING_KEYS = ("tolerance_pct", "models", "inference_profiles")
 _PROFILE_KEYS = ("model", "tags")
 _POOL_KEYS = ("name", "match", "models", "capacity_tokens_per_hour", "comparable_model")
-_MATCH_KEYS = ("resource_ids", "usage_types", "tags")
+_MATCH_KEYS = ("resource_ids", "usage_types", "tags", "accounts")
 
 
 @dataclass(frozen=True)
@@ -63,6 +69,8 @@ class CapacityPool:
     tags: dict[str, str] = field(default_factory=dict)
     capacity_tokens_per_hour: int | None = None
     comparable_model: str | None = None
+    #: billing or sub account ids the pool's charges must belong to (empty: any)
+    accounts: tuple[str, ...] = ()
 
 
 def _check_keys(where: Path, section: str, raw: dict[str, Any], valid: tuple[str, ...]) -> None:
@@ -159,19 +167,38 @@ def parse_capacity(where: Path, raw: Any) -> tuple[CapacityPool, ...]:
         comparable = pool.get("comparable_model")
         if comparable is not None and (not isinstance(comparable, str) or not comparable):
             raise ConfigError(f"{where}: '{key}.comparable_model' must name a model key")
+        resource_ids = _string_list(
+            where, f"{key}.match.resource_ids", match.get("resource_ids", [])
+        )
+        usage_types = _string_list(where, f"{key}.match.usage_types", match.get("usage_types", []))
+        tags = _string_map(where, f"{key}.match.tags", match.get("tags", {}))
+        accounts = _string_list(where, f"{key}.match.accounts", match.get("accounts", []))
+        if not (resource_ids or usage_types or tags):
+            raise ConfigError(
+                f"{where}: '{key}.match' must name resource_ids, usage_types or tags "
+                "(accounts only narrows them)",
+                hint='e.g. match = { usage_types = ["BoxUsage:p5.48xlarge"] }',
+            )
+        for model in models:
+            other = next((p.name for p in pools if model in p.models), None)
+            if other is not None:
+                raise ConfigError(
+                    f"{where}: model '{model}' is served by two capacity pools "
+                    f"('{other}' and '{name}')",
+                    hint="each model's operations can be served by one pool only",
+                )
+        if len(set(models)) != len(models):
+            raise ConfigError(f"{where}: '{key}.models' names a model twice")
         pools.append(
             CapacityPool(
                 name=name,
                 models=models,
-                resource_ids=_string_list(
-                    where, f"{key}.match.resource_ids", match.get("resource_ids", [])
-                ),
-                usage_types=_string_list(
-                    where, f"{key}.match.usage_types", match.get("usage_types", [])
-                ),
-                tags=_string_map(where, f"{key}.match.tags", match.get("tags", {})),
+                resource_ids=resource_ids,
+                usage_types=usage_types,
+                tags=tags,
                 capacity_tokens_per_hour=capacity,
                 comparable_model=comparable,
+                accounts=accounts,
             )
         )
     return tuple(pools)

@@ -1,7 +1,8 @@
-"""``aicost report``: unit economics and attribution."""
+"""``aicost report``: unit economics, attribution and capacity."""
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
@@ -138,4 +139,64 @@ def attribution(
                 "unpriced_source_cost",
                 "share",
             ],
+        )
+
+
+CAPACITY_COLUMNS = [
+    "period_start",
+    "pool",
+    "amortised_cost",
+    "utilisation",
+    "cost_per_mtok",
+    "used_cost_per_mtok",
+    "list_per_mtok",
+    "utilisation_idle_cost",
+    "bill_idle_cost",
+    "allocated_cost",
+    "tokens",
+]
+
+CAPACITY_HINT = (
+    "aicost: no capacity pools are configured: add a [[capacity.pools]] table to the config "
+    '(name, match = { usage_types = ["BoxUsage:p5.48xlarge"] }, models = ["llama-3-70b"]); '
+    "see README 'Reserved capacity'"
+)
+
+
+@app.command("capacity")
+@handle_errors
+def capacity(
+    period: Annotated[
+        reports.Period, typer.Option("--period", help="Period length.")
+    ] = reports.Period.MONTH,
+    share_idle: Annotated[
+        bool,
+        typer.Option(
+            "--share-idle",
+            help="Count the idle cost of days that served tokens as allocated to their "
+            "operations (default: idle stays with the pool).",
+        ),
+    ] = False,
+    fmt: FormatOpt = OutputFormat.TABLE,
+    output: OutputOpt = None,
+) -> None:
+    """Reserved and provisioned capacity per pool: amortised cost, utilisation, idle,
+    cost per 1M tokens with and without idle, and the comparable model's list price
+    (blended at the pool's own input/output token mix)."""
+    config = STATE.config()
+    if not config.capacity_pools:
+        print(CAPACITY_HINT, file=sys.stderr)
+        return
+    rebuild_if_stale()
+    with open_db(read_only=True) as con:
+        table = reports.capacity(con, period=period, share_idle=share_idle)
+    idle = "idle shared" if share_idle else "idle not shared"
+    with output_stream(output) as out:
+        render(
+            table,
+            fmt,
+            out,
+            title=f"capacity by {period.value} ({idle}; list/M at the pool's token mix)",
+            table_columns=CAPACITY_COLUMNS,
+            totals=["amortised_cost", "tokens", "allocated_cost"],
         )
