@@ -990,9 +990,7 @@ def simulate_ticket_triage(rng: random.Random) -> list[Request]:
     return calls
 
 
-def request_records(
-    feature: str, calls: list[Request], ids: Ids, ops: list[Op]
-) -> ByMonth:
+def request_records(feature: str, calls: list[Request], ids: Ids, ops: list[Op]) -> ByMonth:
     """LiteLLM records of doc-summarizer or ticket-triage; appends the Ops."""
     by_month: ByMonth = defaultdict(list)
     bedrock = feature == "doc-summarizer"
@@ -1479,9 +1477,7 @@ def generate(out: Path) -> dict[str, Any]:
         records = request_records(feature, calls, new_ids, ops)
         litellm_info[feature] = write_litellm_feature(out, feature, records)
     months = [f"{year:04d}-{month:02d}" for year, month in MONTHS]
-    billing = generate_billing(
-        out, months, [op for op in ops if op.day], random.Random(SEED + 7)
-    )
+    billing = generate_billing(out, months, [op for op in ops if op.day], random.Random(SEED + 7))
 
     figures = expected_figures(ops)
     expected = {

@@ -31,7 +31,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any, Protocol
@@ -179,7 +179,9 @@ def double(x: Decimal) -> float:
 
 def month_days(month: str) -> list[str]:
     year, mon = int(month[:4]), int(month[5:7])
-    return [f"{year:04d}-{mon:02d}-{d:02d}" for d in range(1, calendar.monthrange(year, mon)[1] + 1)]
+    return [
+        f"{year:04d}-{mon:02d}-{d:02d}" for d in range(1, calendar.monthrange(year, mon)[1] + 1)
+    ]
 
 
 def next_month(month: str) -> str:
@@ -574,7 +576,8 @@ def other_lines(month: str, rng: random.Random, web: list[str], bucket: str) -> 
                 product_code="AmazonS3",
                 usage_type="TimedStorage-ByteHrs",
                 operation="StandardStorage",
-                description=f"USD {plain(S3_GB_MONTH)} per GB - first 50 TB / month of storage used",
+                description=f"USD {plain(S3_GB_MONTH)} per GB - first 50 TB / month "
+                "of storage used",
                 amount=gb_month,
                 unblended=gb_month * S3_GB_MONTH,
                 rate=S3_GB_MONTH,
@@ -764,9 +767,7 @@ def write_cur(path: Path, records: list[dict[str, Any]]) -> None:
     try:
         con.execute("set threads = 1")
         con.execute(
-            "create table cur ("
-            + ", ".join(f"{name} {kind}" for name, kind in CUR_COLUMNS)
-            + ")"
+            "create table cur (" + ", ".join(f"{name} {kind}" for name, kind in CUR_COLUMNS) + ")"
         )
         placeholders = ", ".join(
             "map(?::varchar[], ?::varchar[])" if name in MAP_COLUMNS else "?"
@@ -783,9 +784,7 @@ def write_cur(path: Path, records: list[dict[str, Any]]) -> None:
                     row.append(value)
             rows.append(row)
         con.executemany(f"insert into cur values ({placeholders})", rows)
-        con.execute(
-            f"copy cur to '{path.as_posix()}' (format parquet, compression snappy)"
-        )
+        con.execute(f"copy cur to '{path.as_posix()}' (format parquet, compression snappy)")
     finally:
         con.close()
 
@@ -855,9 +854,7 @@ def generate_billing(
     bill is not part of the demo); ``months``: ``YYYY-MM``.
     """
     haiku = bedrock_usage((c for c in calls if c.model_key == "claude-haiku-4-5"), rng)
-    gateway, evals = anthropic_usage(
-        (c for c in calls if c.model_key == "claude-sonnet-4-5"), rng
-    )
+    gateway, evals = anthropic_usage((c for c in calls if c.model_key == "claude-sonnet-4-5"), rng)
     gateway_ws = "wrkspc_01" + _b62(rng, 22)
     eval_ws = "wrkspc_01" + _b62(rng, 22)
     ri = Reservation(
@@ -967,11 +964,16 @@ def generate_billing(
                     "effective_cost": exact(effective),
                     "estimated_cost": exact(estimated),
                 }
-                reconciliation.append(row)
+                if t.billed or t.logged:  # nothing logged and nothing billed: no row
+                    reconciliation.append(row)
                 for k in ("list_cost", "billed_cost", "effective_cost", "estimated_cost"):
                     sums[k] += Decimal(row[k])
-                for k in ("billed_tokens", "logged_tokens", "logged_not_billed_tokens",
-                          "unlogged_tokens"):
+                for k in (
+                    "billed_tokens",
+                    "logged_tokens",
+                    "logged_not_billed_tokens",
+                    "unlogged_tokens",
+                ):
                     token_sums[k] += row[k]
             per_model.update(token_sums)
             per_model.update({k: exact(v) for k, v in sums.items()})
@@ -981,8 +983,9 @@ def generate_billing(
         hours = 24 * len(days)
         running = sum(pool_running_hours(day) for day in days)
         fee = hours * P5_RI_HOURLY
-        served_in = sum(c.uncached_input + c.cache_read + c.cache_write_5m
-                        for c in triage if c.month == mk)
+        served_in = sum(
+            c.uncached_input + c.cache_read + c.cache_write_5m for c in triage if c.month == mk
+        )
         served_out = sum(c.output for c in triage if c.month == mk)
         served = served_in + served_out
         capacity = POOL_CAPACITY_TOKENS_PER_HOUR * hours
@@ -1021,10 +1024,12 @@ def generate_billing(
         def total(pick: Iterable[Line], basis: str) -> str:
             return exact(money_sum(getattr(line, basis) for line in pick))
 
-        ai_tokens = [line for line in lines if line.product_code == "AmazonBedrock"
-                     and line.kind == "Usage"]
-        not_ai = [line for line in lines if line.kind == "Usage"
-                  and line.product_code != "AmazonBedrock"]
+        ai_tokens = [
+            line for line in lines if line.product_code == "AmazonBedrock" and line.kind == "Usage"
+        ]
+        not_ai = [
+            line for line in lines if line.kind == "Usage" and line.product_code != "AmazonBedrock"
+        ]
         tax = [line for line in lines if line.kind == "Tax"]
         credit = [line for line in lines if line.kind == "Credit"]
         anthropic_cents = money_sum(
@@ -1059,9 +1064,7 @@ def generate_billing(
                 "anthropic": {
                     "amount_cents": exact(anthropic_cents),
                     "billed_cost": exact(anthropic_cents / 100),
-                    "by_workspace": {
-                        ws: exact(cents / 100) for ws, cents in sorted(by_ws.items())
-                    },
+                    "by_workspace": {ws: exact(cents / 100) for ws, cents in sorted(by_ws.items())},
                 },
             }
         )

@@ -129,9 +129,8 @@ def test_regenerating_gives_identical_bytes(tmp_path: Path) -> None:
     same_table = [
         name
         for name in differ
-        if name.endswith(".parquet") and parquet_rows(committed[name]) == parquet_rows(
-            regenerated[name]
-        )
+        if name.endswith(".parquet")
+        and parquet_rows(committed[name]) == parquet_rows(regenerated[name])
     ]
     assert differ == [], (
         f"{len(same_content)} of these differ only in their deflate stream "
@@ -226,6 +225,34 @@ def test_readme_quotes_the_expected_figures(expected: dict[str, Any]) -> None:
         if r["estimated_cost_exact"] is not None:
             assert r["estimated_cost_exact"] in readme, r
         assert f"{r['units']:,}" in readme, r
+
+
+def test_readme_tells_the_billing_story(expected: dict[str, Any]) -> None:
+    readme = (SAMPLE / "README.md").read_text(encoding="utf-8")
+
+    def cents(value: str) -> str:
+        return f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+    billing = expected["billing"]
+    for m in billing["models"]:
+        assert cents(m["estimated_cost"]) in readme, m
+        assert cents(m["billed_cost"]) in readme, m
+    for pool in billing["gpu_pool"]:
+        assert cents(pool["amortised_cost_net"]) in readme, pool
+        assert f"{pool['served_tokens']:,}" in readme, pool
+        assert f"{Decimal(pool['utilisation']) * 100:.1f} %" in readme, pool
+        assert cents(pool["cost_per_1m_tokens_net"]) in readme, pool
+        assert cents(pool["comparable_list_cost"]) in readme, pool
+    for month in billing["months"]:
+        cur = month["cur"]
+        for value in (
+            cur["net_unblended_cost"],
+            cur["bedrock_token_usage"]["billed_cost"],
+            cur["not_ai_usage"]["billed_cost"],
+            cur["tax"],
+            month["anthropic"]["billed_cost"],
+        ):
+            assert cents(value) in readme, (month["month"], value)
 
 
 def test_config_names_every_feature_and_the_gpu_pool(expected: dict[str, Any]) -> None:
@@ -465,6 +492,9 @@ def test_independent_reading_matches_expected(reading: Reading, expected: dict[s
         got["units"] = len(tally.units)
         want = {name: r[name] for name in (*COUNT_FIELDS, "units")}
         assert got == want, (r["month"], r["feature"])
+        if r["estimated_cost_exact"] is None:  # unpriced: no cost, and not 0 either
+            assert tally.unpriced_operations == tally.operations and tally.cost == 0
+            continue
         assert tally.cost == Decimal(r["estimated_cost_exact"]), (r["month"], r["feature"])
 
 
@@ -576,12 +606,14 @@ def recon(expected: dict[str, Any], month: str, provider: str) -> dict[str, dict
 
 
 def billing_month(expected: dict[str, Any], month: str) -> dict[str, Any]:
-    (found,) = [m for m in expected["billing"]["months"] if m["month"] == month + "-01"]
+    rows: list[dict[str, Any]] = expected["billing"]["months"]
+    (found,) = [m for m in rows if m["month"] == month + "-01"]
     return found
 
 
 def pool_month(expected: dict[str, Any], month: str) -> dict[str, Any]:
-    (found,) = [m for m in expected["billing"]["gpu_pool"] if m["month"] == month + "-01"]
+    rows: list[dict[str, Any]] = expected["billing"]["gpu_pool"]
+    (found,) = [m for m in rows if m["month"] == month + "-01"]
     return found
 
 
@@ -629,7 +661,9 @@ def test_cur_reads_back_as_expected(month: str, expected: dict[str, Any]) -> Non
         assert line["bill_payer_account_id"] == "210987654321"
         assert line["line_item_currency_code"] == "USD"
         begin, end = line["line_item_usage_start_date"], line["line_item_usage_end_date"]
-        assert line["identity_time_interval"] == f"{begin:%Y-%m-%dT%H:%M:%S}Z/{end:%Y-%m-%dT%H:%M:%S}Z"
+        assert (
+            line["identity_time_interval"] == f"{begin:%Y-%m-%dT%H:%M:%S}Z/{end:%Y-%m-%dT%H:%M:%S}Z"
+        )
         assert begin.strftime("%Y-%m") == month
         if line["line_item_line_item_type"] in ("Usage", "DiscountedUsage"):
             assert (end - begin).days == 1  # daily lines
@@ -713,9 +747,7 @@ def test_cur_reads_back_as_expected(month: str, expected: dict[str, Any]) -> Non
 
 
 @pytest.mark.parametrize("month", list(MONTH_DAYS))
-def test_anthropic_cost_report_reads_back_as_expected(
-    month: str, expected: dict[str, Any]
-) -> None:
+def test_anthropic_cost_report_reads_back_as_expected(month: str, expected: dict[str, Any]) -> None:
     page = cost_report(month)
     assert page["has_more"] is False and page["next_page"] is None
     assert len(page["data"]) == MONTH_DAYS[month]  # daily buckets, one page a month
@@ -732,6 +764,7 @@ def test_anthropic_cost_report_reads_back_as_expected(
             cents[cls] += Decimal(result["amount"])
             by_workspace[result["workspace_id"]] += Decimal(result["amount"])
     want = recon(expected, month, "anthropic")
+    assert sorted(cents) == sorted(want)
     for cls, amount in cents.items():
         dollars = amount / 100
         assert dollars == Decimal(want[cls]["billed_cost"]), cls
@@ -747,7 +780,14 @@ def test_anthropic_cost_report_reads_back_as_expected(
 @pytest.mark.slow
 def test_bills_against_the_logs(reading: Reading, expected: dict[str, Any]) -> None:
     """Per day and token class: what the logs say against what the bills say."""
-    unlogged_days = ("2026-09-08", "2026-09-09", "2026-09-10", "2026-09-22", "2026-09-23", "2026-09-24")
+    unlogged_days = (
+        "2026-09-08",
+        "2026-09-09",
+        "2026-09-10",
+        "2026-09-22",
+        "2026-09-23",
+        "2026-09-24",
+    )
     eval_days = ("2026-08-20", "2026-09-03", "2026-09-17")
     workspaces = expected["billing"]["workspaces"]
     for month, days in MONTH_DAYS.items():
@@ -800,20 +840,21 @@ def test_bills_against_the_logs(reading: Reading, expected: dict[str, Any]) -> N
                 assert gateway[(day, cls)] == ok, (day, cls)
                 ok_total += ok
                 failed_total += reading.daily.get(("claude-sonnet-4-5", day, cls, False), 0)
+            unlogged = sum((v for (_, c), v in evals.items() if c == cls), Decimal(0))
+            if ok_total + failed_total + unlogged == 0:
+                assert cls not in want  # nothing logged, nothing billed: no row
+                continue
             assert want[cls]["logged_tokens"] == ok_total + failed_total
             assert want[cls]["logged_not_billed_tokens"] == failed_total
-            unlogged = sum((v for (_, c), v in evals.items() if c == cls), Decimal(0))
             assert want[cls]["unlogged_tokens"] == unlogged
-            assert Decimal(want[cls]["estimated_cost"]) == (
-                ok_total + failed_total
-            ) * SONNET_PER_TOKEN[cls]
+            assert (
+                Decimal(want[cls]["estimated_cost"])
+                == (ok_total + failed_total) * SONNET_PER_TOKEN[cls]
+            )
 
         # the estimate of the Bedrock model is doc-summarizer's
         estimated = sum(
-            (
-                Decimal(r["estimated_cost"])
-                for r in recon(expected, month, "bedrock").values()
-            ),
+            (Decimal(r["estimated_cost"]) for r in recon(expected, month, "bedrock").values()),
             Decimal(0),
         )
         assert estimated == reading.tallies[(month + "-01", "doc-summarizer")].cost
