@@ -16,14 +16,23 @@ Three months (2026-07 .. 2026-09, UTC) of request logs for two features:
   ``TracesData`` per line, gzip JSON Lines).
 
 plus a handful of records with no feature metadata ("unattributed") and a
-small file of malformed lines under ``malformed/``.
+small file of malformed lines under ``malformed/``. Added with the bills (their
+own seeded generators, so the files above did not change):
+
+* ``doc-summarizer``: LiteLLM records calling Claude Haiku 4.5 on Bedrock;
+* ``ticket-triage``: LiteLLM records calling a self-hosted Llama on vLLM
+  (no list price: its cost is a reserved GPU pool);
+* ``billing/``: the AWS CUR 2.0 export and Anthropic cost reports of the
+  three months, made by ``generate_billing.py`` from the logged calls (it
+  writes parquet with DuckDB: run this script with the project's Python).
 
 ``expected.json`` holds the figures computed here, exactly (``decimal``),
 from the token counts as generated, not by reading the files back.
 
-Only the standard library is used. Everything random comes from
-``random.Random`` instances seeded from ``SEED``; gzip members carry
-``mtime=0`` and no file name, so two runs give identical bytes.
+Only the standard library is used, and DuckDB for the parquet files.
+Everything random comes from ``random.Random`` instances seeded from
+``SEED``; gzip members carry ``mtime=0`` and no file name, and DuckDB writes
+with one thread, so two runs give identical bytes.
 """
 
 from __future__ import annotations
