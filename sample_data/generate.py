@@ -1530,6 +1530,15 @@ def main(argv: list[str] | None = None) -> int:
         help="folder to write into (default: this script's folder)",
     )
     args = parser.parse_args(argv)
+    try:
+        import duckdb  # noqa: F401  (the billing part writes parquet with it)
+    except ImportError:
+        print(
+            "generate.py needs DuckDB (aicost's own dependency): run it with the "
+            "project's Python, e.g. .venv/bin/python sample_data/generate.py",
+            file=sys.stderr,
+        )
+        return 2
     t0 = time.perf_counter()
     expected = generate(args.out)
     for row in expected["rows"]:
