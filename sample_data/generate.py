@@ -16,14 +16,23 @@ Three months (2026-07 .. 2026-09, UTC) of request logs for two features:
   ``TracesData`` per line, gzip JSON Lines).
 
 plus a handful of records with no feature metadata ("unattributed") and a
-small file of malformed lines under ``malformed/``.
+small file of malformed lines under ``malformed/``. Added with the bills (their
+own seeded generators, so the files above did not change):
+
+* ``doc-summarizer``: LiteLLM records calling Claude Haiku 4.5 on Bedrock;
+* ``ticket-triage``: LiteLLM records calling a self-hosted Llama on vLLM
+  (no list price: its cost is a reserved GPU pool);
+* ``billing/``: the AWS CUR 2.0 export and Anthropic cost reports of the
+  three months, made by ``generate_billing.py`` from the logged calls (it
+  writes parquet with DuckDB: run this script with the project's Python).
 
 ``expected.json`` holds the figures computed here, exactly (``decimal``),
 from the token counts as generated, not by reading the files back.
 
-Only the standard library is used. Everything random comes from
-``random.Random`` instances seeded from ``SEED``; gzip members carry
-``mtime=0`` and no file name, so two runs give identical bytes.
+Only the standard library is used, and DuckDB for the parquet files.
+Everything random comes from ``random.Random`` instances seeded from
+``SEED``; gzip members carry ``mtime=0`` and no file name, and DuckDB writes
+with one thread, so two runs give identical bytes.
 """
 
 from __future__ import annotations
@@ -49,6 +58,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from generate_billing import POOL_DOWNTIME, generate_billing
+
 SEED = 20260701
 MONTHS = ((2026, 7), (2026, 8), (2026, 9))
 
@@ -73,9 +84,18 @@ PRICES: dict[str, dict[str, Decimal]] = {
     "text-embedding-3-small": {
         "input": Decimal("0.00000002"),
     },
+    # Claude Haiku 4.5 on Bedrock, in-region (no inference profile): Anthropic's rates.
+    "claude-haiku-4-5": {
+        "input": Decimal("0.000001"),
+        "output": Decimal("0.000005"),
+        "cache_read": Decimal("0.0000001"),
+        "cache_write_5m": Decimal("0.00000125"),
+    },
 }
+# Self-hosted Llama behind vLLM has no list price: its cost is the GPU pool's.
+UNPRICED_MODELS = ("meta-llama/llama-3.1-70b-instruct",)
 
-FEATURES = ("support-bot", "research-agent", "unattributed")
+FEATURES = ("support-bot", "research-agent", "doc-summarizer", "ticket-triage", "unattributed")
 
 US = 1_000_000  # microseconds per second
 
@@ -94,6 +114,10 @@ def month_bounds_us(year: int, month: int) -> tuple[int, int]:
 def month_key(ts_us: int) -> str:
     d = datetime.fromtimestamp(ts_us // US, tz=UTC)
     return f"{d.year:04d}-{d.month:02d}-01"
+
+
+def day_key(ts_us: int) -> str:
+    return _day(ts_us // (86400 * US))
 
 
 def us_from_iso(s: str) -> int:
@@ -118,13 +142,22 @@ class Op:
     output: int = 0
     reasoning: int = 0
     failed: bool = False
+    day: str = ""  # UTC day of the start time (LiteLLM calls only: the bills are daily)
 
     @property
     def input_tokens(self) -> int:
         return self.uncached_input + self.cache_read + self.cache_write_5m
 
     @property
+    def priced(self) -> bool:
+        return self.model_key in PRICES
+
+    @property
     def cost(self) -> Decimal:
+        """List-price cost; 0 for an unpriced model (counted apart, never as a cost)."""
+        if not self.priced:
+            assert self.model_key in UNPRICED_MODELS, self.model_key
+            return Decimal(0)
         p = PRICES[self.model_key]
         total = self.uncached_input * p["input"]
         if self.cache_read:
@@ -732,6 +765,11 @@ def litellm_record(
     team_id: str | None,
     team_alias: str | None,
     spend_logs_metadata: dict[str, str] | None,
+    provider: str = "anthropic",
+    model: str = SONNET,
+    model_id: str = SONNET_DEPLOYMENT,
+    api_base: str = "https://api.anthropic.com/v1/messages",
+    stream: bool = True,
 ) -> dict[str, object]:
     rec: dict[str, object] = {"id": request_id, "trace_id": trace_id}
     if session_id is not None:
@@ -739,13 +777,13 @@ def litellm_record(
     rec.update(
         {
             "call_type": "acompletion",
-            "stream": True,
+            "stream": stream,
             "status": "success" if ok else "failure",
-            "custom_llm_provider": "anthropic",
-            "model": SONNET,
+            "custom_llm_provider": provider,
+            "model": model,
             "model_group": model_group,
-            "model_id": SONNET_DEPLOYMENT,
-            "api_base": "https://api.anthropic.com/v1/messages",
+            "model_id": model_id,
+            "api_base": api_base,
             "startTime": None,  # set by the writer, in that file's time style
             "endTime": None,
             "prompt_tokens": prompt,
@@ -796,6 +834,7 @@ def support_records(convs: list[Conversation], ids: Ids, ops: list[Op]) -> ByMon
                 cache_write_5m=c.cache_write,
                 output=c.output,
                 failed=not c.ok,
+                day=day_key(c.start),
             )
             ops.append(op)
             rec = litellm_record(
@@ -833,6 +872,7 @@ def stray_litellm_records(strays: list[Stray], ids: Ids, ops: list[Op], by_month
             "claude-sonnet-4-5",
             uncached_input=s.input_total,
             output=s.output,
+            day=day_key(s.start),
         )
         ops.append(op)
         rec = litellm_record(
@@ -855,6 +895,176 @@ def stray_litellm_records(strays: list[Stray], ids: Ids, ops: list[Op], by_month
             spend_logs_metadata=None,
         )
         by_month[month].append((s.end, s.start, rec))
+
+
+# --------------------------------------------------------------------------
+# doc-summarizer (LiteLLM -> Bedrock Claude Haiku 4.5) and ticket-triage
+# (LiteLLM -> a self-hosted Llama behind vLLM, on the reserved GPU pool).
+# New seeded generators (SEED + 4, + 5, + 6): the files above do not change.
+
+HAIKU_BEDROCK = "anthropic.claude-haiku-4-5-20251001-v1:0"
+HAIKU_DEPLOYMENT = hashlib.sha256(b"aicost-demo:bedrock/" + HAIKU_BEDROCK.encode()).hexdigest()
+LLAMA = "meta-llama/Llama-3.1-70B-Instruct"
+LLAMA_KEY = "meta-llama/llama-3.1-70b-instruct"  # what aicost derives from LLAMA
+LLAMA_DEPLOYMENT = hashlib.sha256(b"aicost-demo:hosted_vllm/" + LLAMA.encode()).hexdigest()
+
+DOC_CALLS = {7: 7_000, 8: 11_000, 9: 16_500}  # about 225, 355 and 550 a day
+DOC_CACHED_PREFIX = 4_352  # instructions + examples under cache_control (Haiku 4.5 minimum: 4,096)
+DOC_WRAPPER = 180  # per-request framing around the document
+TRIAGE_CALLS = {7: 40_000, 8: 50_000, 9: 60_000}  # about 1,300, 1,600 and 2,000 a day
+TRIAGE_INSTRUCTIONS = 1_400  # the label taxonomy and instructions
+TRIAGE_BACKLOG_US = 20 * 60 * US  # after an outage the queued tickets drain in 20 minutes
+
+
+@dataclass
+class Request:
+    """One call of doc-summarizer or ticket-triage (one request, no retries)."""
+
+    start: int
+    end: int
+    input_total: int
+    output: int
+    cache_read: int = 0
+    cache_write: int = 0
+
+
+def weekday_weight(year: int, month: int, weekend: float, growth: float) -> DayWeight:
+    """Weekend days weigh ``weekend``; volume grows by ``growth`` over the month."""
+
+    def weight(d: int, days: int) -> float:
+        base = weekend if calendar.weekday(year, month, d + 1) >= 5 else 1.0
+        return base * (1.0 + growth * d / days)
+
+    return weight
+
+
+def simulate_doc_summarizer(rng: random.Random) -> list[Request]:
+    calls: list[Request] = []
+    for year, month in MONTHS:
+        starts = start_times(
+            rng, year, month, DOC_CALLS[month], weekday_weight(year, month, 0.35, 0.2)
+        )
+        for t0 in starts:
+            document = lognormal_int(rng, 9_000, 0.8, 300, 150_000)
+            summary = lognormal_int(rng, 550, 0.5, 60, 4_000)
+            dur = 0.7 + document / 40_000 + summary / 140 * rng.uniform(0.85, 1.2)
+            calls.append(
+                Request(
+                    t0,
+                    t0 + int(dur * US),
+                    DOC_CACHED_PREFIX + DOC_WRAPPER + document,
+                    summary,
+                )
+            )
+    # One Bedrock prompt cache (5-minute TTL, refreshed on use) on the prefix.
+    last_use: int | None = None
+    for c in calls:
+        if last_use is not None and c.start - last_use <= CACHE_TTL_US:
+            c.cache_read = DOC_CACHED_PREFIX
+        else:
+            c.cache_write = DOC_CACHED_PREFIX
+        last_use = c.start
+    return calls
+
+
+def pool_down(ts_us: int) -> tuple[int, int] | None:
+    """The outage window of the GPU pool holding ``ts_us``, if any."""
+    for begin, hours in POOL_DOWNTIME:
+        lo = us_from_iso(begin)
+        if lo <= ts_us < lo + hours * 3600 * US:
+            return lo, lo + hours * 3600 * US
+    return None
+
+
+def simulate_ticket_triage(rng: random.Random) -> list[Request]:
+    calls: list[Request] = []
+    for year, month in MONTHS:
+        starts = start_times(
+            rng, year, month, TRIAGE_CALLS[month], weekday_weight(year, month, 0.45, 0.15)
+        )
+        moved: list[int] = []
+        for t0 in starts:
+            window = pool_down(t0)
+            # tickets that arrive while the pool is down wait in the queue
+            moved.append(t0 if window is None else window[1] + rng.randrange(TRIAGE_BACKLOG_US))
+        for t0 in sorted(moved):
+            thread = lognormal_int(rng, 13_000, 0.8, 200, 110_000)
+            snippets = sum(
+                lognormal_int(rng, 1_000, 0.4, 150, 4_000) for _ in range(rng.randrange(7))
+            )
+            labels = lognormal_int(rng, 220, 0.35, 40, 1_200)
+            input_total = TRIAGE_INSTRUCTIONS + thread + snippets
+            dur = 0.3 + input_total / 15_000 + labels / 35 * rng.uniform(0.85, 1.3)
+            calls.append(Request(t0, t0 + int(dur * US), input_total, labels))
+    return calls
+
+
+def request_records(feature: str, calls: list[Request], ids: Ids, ops: list[Op]) -> ByMonth:
+    """LiteLLM records of doc-summarizer or ticket-triage; appends the Ops."""
+    by_month: ByMonth = defaultdict(list)
+    bedrock = feature == "doc-summarizer"
+    key_alias = f"{feature}-prod"
+    team_alias = "platform" if bedrock else "support-eng"
+    for c in calls:
+        month = int(month_key(c.start)[5:7])
+        trace = ids.uuid4()
+        rid = "chatcmpl-" + (ids.uuid4() if bedrock else ids.hex(16))
+        op = Op(
+            month_key(c.start),
+            feature,
+            rid,
+            "claude-haiku-4-5" if bedrock else LLAMA_KEY,
+            uncached_input=c.input_total - c.cache_read - c.cache_write,
+            cache_read=c.cache_read,
+            cache_write_5m=c.cache_write,
+            output=c.output,
+            day=day_key(c.start),
+        )
+        ops.append(op)
+        rec = litellm_record(
+            request_id=rid,
+            trace_id=trace,
+            session_id=None if month == 7 else trace,
+            ok=True,
+            model_group=f"{feature}-model",
+            prompt=c.input_total,
+            completion=c.output,
+            read=c.cache_read,
+            write=c.cache_write,
+            cost=op.cost,
+            tags=[f"feature:{feature}", "env:prod"],
+            end_user="",
+            key_alias=key_alias,
+            key_hash=hashlib.sha256(f"aicost-demo:sk-{key_alias}".encode()).hexdigest(),
+            team_id=TEAM_IDS[team_alias],
+            team_alias=team_alias,
+            spend_logs_metadata={"feature": feature},
+            provider="bedrock" if bedrock else "hosted_vllm",
+            model=HAIKU_BEDROCK if bedrock else LLAMA,
+            model_id=HAIKU_DEPLOYMENT if bedrock else LLAMA_DEPLOYMENT,
+            api_base=(
+                "https://bedrock-runtime.us-east-1.amazonaws.com"
+                if bedrock
+                else "http://vllm-llama.internal:8000/v1"
+            ),
+            stream=False,
+        )
+        if not bedrock:
+            # LiteLLM has no price for a self-hosted model: cost 0.0 and why
+            rec["response_cost_failure_debug_info"] = {
+                "error_str": f"This model isn't mapped yet. model={LLAMA}, "
+                "custom_llm_provider=hosted_vllm",
+                "model": LLAMA,
+                "custom_llm_provider": "hosted_vllm",
+            }
+        by_month[month].append((c.end, c.start, rec))
+    return by_month
+
+
+TEAM_IDS = {
+    "support-eng": SUPPORT_TEAM_ID,
+    "platform": "3b9e0c71-5d2a-4f86-b1c4-7a0e9d3f5c28",
+}
 
 
 # --------------------------------------------------------------------------
@@ -1010,6 +1220,30 @@ def write_litellm(out: Path, by_month: ByMonth) -> dict[str, object]:
     return info
 
 
+def write_litellm_feature(out: Path, feature: str, by_month: ByMonth) -> dict[str, object]:
+    """A feature's records in their own batch files, ``litellm/<month>/<feature>-000N``,
+    in the time style of that month's batches."""
+    info: dict[str, object] = {}
+    for year, month in MONTHS:
+        rows = sorted(by_month[month], key=lambda r: (r[0], r[1], r[2]["id"]))
+        folder = out / "litellm" / f"{year:04d}-{month:02d}"
+        folder.mkdir(parents=True, exist_ok=True)
+        n_files = 0
+        for b in range(0, len(rows), LITELLM_BATCH):
+            n = b // LITELLM_BATCH + 1
+            style = {7: "string", 8: "epoch"}.get(month, "epoch" if n % 2 else "string")
+            lines = []
+            for end, start, rec in rows[b : b + LITELLM_BATCH]:
+                rec["startTime"] = fmt_time(start, style)
+                rec["endTime"] = fmt_time(end, style)
+                lines.append(dump_line(rec))
+            name = f"{feature}-{n:04d}.ndjson.gz"
+            (folder / name).write_bytes(gzip_bytes("\n".join(lines) + "\n"))
+            n_files += 1
+        info[f"{year:04d}-{month:02d}"] = {"records": len(rows), "files": n_files}
+    return info
+
+
 def write_otel(
     out: Path, tasks: list[Task], strays: list[Stray], ids: Ids, ops: list[Op]
 ) -> dict[str, object]:
@@ -1160,6 +1394,7 @@ COUNTS = (
     "cache_write_tokens",
     "output_tokens",
     "reasoning_tokens",
+    "unpriced_operations",
 )
 
 
@@ -1173,6 +1408,7 @@ class Figures:
     cache_write_tokens: int = 0
     output_tokens: int = 0
     reasoning_tokens: int = 0
+    unpriced_operations: int = 0
     cost: Decimal = Decimal(0)
 
     def add(self, op: Op) -> None:
@@ -1184,6 +1420,7 @@ class Figures:
         self.cache_write_tokens += op.cache_write_5m
         self.output_tokens += op.output
         self.reasoning_tokens += op.reasoning
+        self.unpriced_operations += int(not op.priced)
         self.cost += op.cost
 
 
@@ -1202,13 +1439,15 @@ def expected_figures(ops: list[Op]) -> dict[str, object]:
             for k, v in counts.items():
                 totals[k] += v
             total_cost += fig.cost
+            # a feature whose every call is unpriced has no known cost: null, never 0
+            known = fig.unpriced_operations < fig.operations
             rows.append(
                 {
                     "month": mk,
                     "feature": feat,
                     **counts,
-                    "estimated_cost": cents(fig.cost),
-                    "estimated_cost_exact": exact(fig.cost),
+                    "estimated_cost": cents(fig.cost) if known else None,
+                    "estimated_cost_exact": exact(fig.cost) if known else None,
                 }
             )
     tot: dict[str, object] = dict(totals)
@@ -1221,7 +1460,7 @@ def expected_figures(ops: list[Op]) -> dict[str, object]:
 
 
 def generate(out: Path) -> dict[str, Any]:
-    for sub in ("litellm", "otel", "malformed"):
+    for sub in ("litellm", "otel", "malformed", "billing"):
         if (out / sub).is_dir():
             shutil.rmtree(out / sub)
     out.mkdir(parents=True, exist_ok=True)
@@ -1238,6 +1477,16 @@ def generate(out: Path) -> dict[str, Any]:
     litellm_info = write_litellm(out, by_month)
     otel_info = write_otel(out, tasks, stray_otel, ids, ops)
     malformed_info = write_malformed(out, by_month, ids)
+
+    # the features added with the billing exports: their own seeded generators
+    docs = simulate_doc_summarizer(random.Random(SEED + 4))
+    triage = simulate_ticket_triage(random.Random(SEED + 5))
+    new_ids = Ids(random.Random(SEED + 6))
+    for feature, calls in (("doc-summarizer", docs), ("ticket-triage", triage)):
+        records = request_records(feature, calls, new_ids, ops)
+        litellm_info[feature] = write_litellm_feature(out, feature, records)
+    months = [f"{year:04d}-{month:02d}" for year, month in MONTHS]
+    billing = generate_billing(out, months, [op for op in ops if op.day], random.Random(SEED + 7))
 
     figures = expected_figures(ops)
     expected = {
@@ -1266,6 +1515,7 @@ def generate(out: Path) -> dict[str, Any]:
         "totals": figures["totals"],
         "files": {"litellm": litellm_info, "otel": otel_info},
         "malformed": malformed_info,
+        "billing": billing,
     }
     (out / "expected.json").write_text(json.dumps(expected, indent=2) + "\n", encoding="utf-8")
     return expected
@@ -1280,13 +1530,22 @@ def main(argv: list[str] | None = None) -> int:
         help="folder to write into (default: this script's folder)",
     )
     args = parser.parse_args(argv)
+    try:
+        import duckdb  # noqa: F401  (the billing part writes parquet with it)
+    except ImportError:
+        print(
+            "generate.py needs DuckDB (aicost's own dependency): run it with the "
+            "project's Python, e.g. .venv/bin/python sample_data/generate.py",
+            file=sys.stderr,
+        )
+        return 2
     t0 = time.perf_counter()
     expected = generate(args.out)
     for row in expected["rows"]:
         print(
             f"{row['month']}  {row['feature']:<15} units={row['units']:>6} "
             f"ops={row['operations']:>7} in={row['input_tokens']:>12} "
-            f"out={row['output_tokens']:>11} cost={row['estimated_cost']:>9}",
+            f"out={row['output_tokens']:>11} cost={row['estimated_cost'] or 'unpriced':>9}",
             file=sys.stderr,
         )
     print(f"wrote {args.out} in {time.perf_counter() - t0:.1f}s", file=sys.stderr)

@@ -3,7 +3,8 @@
 * regenerating it gives byte-identical files;
 * expected.json adds up and tells the story ($250 in July, ~$6,250 in September);
 * reading the committed files independently (plain json, gzip and decimal;
-  nothing from sample_data/generate.py) gives exactly expected.json.
+  DuckDB's read_parquet for the CUR files; nothing from sample_data/generate.py)
+  gives exactly expected.json, billing section included.
 
 The aicost ingest is not exercised here; an end-to-end test compares its
 reports with expected.json.
@@ -21,15 +22,16 @@ import zlib
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_data"
-DATA_DIRS = ("litellm", "otel", "malformed")
+DATA_DIRS = ("litellm", "otel", "malformed", "billing")
 
 # USD per token, list prices, written out again here on purpose.
 PRICES = {
@@ -50,15 +52,24 @@ PRICES = {
         "cache_read": Decimal("0.000000275"),
     },
     "text-embedding-3-small": {"input": Decimal("0.00000002")},
+    "claude-haiku-4-5": {
+        "input": Decimal("0.000001"),
+        "output": Decimal("0.000005"),
+        "cache_read": Decimal("0.0000001"),
+        "cache_write_5m": Decimal("0.00000125"),
+    },
 }
-MODEL_KEYS = {
+#: logged model -> price key; None: self-hosted, no list price (the GPU pool's cost)
+MODEL_KEYS: dict[str, str | None] = {
     "claude-sonnet-4-5-20250929": "claude-sonnet-4-5",
     "gpt-4o": "gpt-4o",
     "o4-mini": "o4-mini",
     "text-embedding-3-small": "text-embedding-3-small",
+    "anthropic.claude-haiku-4-5-20251001-v1:0": "claude-haiku-4-5",
+    "meta-llama/Llama-3.1-70B-Instruct": None,
 }
 MONTHS = ("2026-07-01", "2026-08-01", "2026-09-01")
-FEATURES = ("support-bot", "research-agent", "unattributed")
+FEATURES = ("support-bot", "research-agent", "doc-summarizer", "ticket-triage", "unattributed")
 COUNT_FIELDS = (
     "operations",
     "failed_operations",
@@ -67,6 +78,7 @@ COUNT_FIELDS = (
     "cache_write_tokens",
     "output_tokens",
     "reasoning_tokens",
+    "unpriced_operations",
 )
 
 
@@ -96,7 +108,7 @@ def test_regenerating_gives_identical_bytes(tmp_path: Path) -> None:
         [sys.executable, str(SAMPLE / "generate.py"), "--out", str(out)],
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # about 30 s of CPU; much longer on a shared, busy machine
     )
     assert result.returncode == 0, result.stderr
     committed = data_files(SAMPLE)
@@ -114,12 +126,26 @@ def test_regenerating_gives_identical_bytes(tmp_path: Path) -> None:
         and gzip.decompress(committed[name].read_bytes())
         == gzip.decompress(regenerated[name].read_bytes())
     ]
+    same_table = [
+        name
+        for name in differ
+        if name.endswith(".parquet")
+        and parquet_rows(committed[name]) == parquet_rows(regenerated[name])
+    ]
     assert differ == [], (
         f"{len(same_content)} of these differ only in their deflate stream "
-        f"(this zlib is {zlib.ZLIB_RUNTIME_VERSION})"
-        if same_content
+        f"(this zlib is {zlib.ZLIB_RUNTIME_VERSION}); {len(same_table)} parquet files "
+        f"hold the same rows but other bytes (this DuckDB is {duckdb.__version__})"
+        if same_content or same_table
         else "regenerated data differs"
     )
+
+
+def parquet_rows(path: Path) -> list[tuple[Any, ...]]:
+    with duckdb.connect() as con:
+        return con.execute(
+            "select * from read_parquet(?, hive_partitioning = false)", [str(path)]
+        ).fetchall()
 
 
 def test_gzip_members_carry_no_timestamp_or_name() -> None:
@@ -150,17 +176,24 @@ def test_expected_rows_sum_to_totals(expected: dict[str, Any]) -> None:
     totals = expected["totals"]
     for name in ("units", *COUNT_FIELDS):
         assert sum(r[name] for r in expected["rows"]) == totals[name], name
-    exact = sum((Decimal(r["estimated_cost_exact"]) for r in expected["rows"]), Decimal(0))
+    known = [r for r in expected["rows"] if r["estimated_cost_exact"] is not None]
+    exact = sum((Decimal(r["estimated_cost_exact"]) for r in known), Decimal(0))
     assert exact == Decimal(totals["estimated_cost_exact"])
     assert Decimal(totals["estimated_cost"]) == exact.quantize(
         Decimal("0.01"), rounding=ROUND_HALF_UP
     )
     for r in expected["rows"]:
+        assert r["cache_read_tokens"] + r["cache_write_tokens"] <= r["input_tokens"]
+        assert r["reasoning_tokens"] <= r["output_tokens"]
+        assert r["unpriced_operations"] <= r["operations"]
+        if r["estimated_cost_exact"] is None:
+            # unknown, never 0: every call of the row is unpriced
+            assert r["estimated_cost"] is None
+            assert r["unpriced_operations"] == r["operations"] > 0, r
+            continue
         assert Decimal(r["estimated_cost"]) == Decimal(r["estimated_cost_exact"]).quantize(
             Decimal("0.01"), rounding=ROUND_HALF_UP
         )
-        assert r["cache_read_tokens"] + r["cache_write_tokens"] <= r["input_tokens"]
-        assert r["reasoning_tokens"] <= r["output_tokens"]
 
 
 def test_expected_tells_the_support_bot_story(expected: dict[str, Any]) -> None:
@@ -189,11 +222,40 @@ def test_expected_prices_are_the_list_prices(expected: dict[str, Any]) -> None:
 def test_readme_quotes_the_expected_figures(expected: dict[str, Any]) -> None:
     readme = (SAMPLE / "README.md").read_text(encoding="utf-8")
     for r in [*expected["rows"], expected["totals"]]:
-        assert r["estimated_cost_exact"] in readme, r
+        if r["estimated_cost_exact"] is not None:
+            assert r["estimated_cost_exact"] in readme, r
         assert f"{r['units']:,}" in readme, r
 
 
-def test_config_names_both_features() -> None:
+def test_readme_tells_the_billing_story(expected: dict[str, Any]) -> None:
+    readme = (SAMPLE / "README.md").read_text(encoding="utf-8")
+
+    def cents(value: str) -> str:
+        return f"{Decimal(value).quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
+
+    billing = expected["billing"]
+    for m in billing["models"]:
+        assert cents(m["estimated_cost"]) in readme, m
+        assert cents(m["billed_cost"]) in readme, m
+    for pool in billing["gpu_pool"]:
+        assert cents(pool["amortised_cost_net"]) in readme, pool
+        assert f"{pool['served_tokens']:,}" in readme, pool
+        assert f"{Decimal(pool['utilisation']) * 100:.1f} %" in readme, pool
+        assert cents(pool["cost_per_1m_tokens_net"]) in readme, pool
+        assert cents(pool["comparable_list_cost"]) in readme, pool
+    for month in billing["months"]:
+        cur = month["cur"]
+        for value in (
+            cur["net_unblended_cost"],
+            cur["bedrock_token_usage"]["billed_cost"],
+            cur["not_ai_usage"]["billed_cost"],
+            cur["tax"],
+            month["anthropic"]["billed_cost"],
+        ):
+            assert cents(value) in readme, (month["month"], value)
+
+
+def test_config_names_every_feature_and_the_gpu_pool(expected: dict[str, Any]) -> None:
     config = tomllib.loads((SAMPLE / "aicost.toml").read_text(encoding="utf-8"))
     assert config["features"]["support-bot"] == {
         "owner": "support-eng",
@@ -205,6 +267,19 @@ def test_config_names_both_features() -> None:
         "unit": "trace",
         "value_per_unit": 4.5,
     }
+    assert config["features"]["doc-summarizer"]["owner"] == "platform"
+    assert config["features"]["ticket-triage"]["owner"] == "support-eng"
+    assert {config["features"][f]["unit"] for f in ("doc-summarizer", "ticket-triage")} == {
+        "request"
+    }
+    assert sorted(config["features"]) == sorted(f for f in FEATURES if f != "unattributed")
+    (pool,) = config["capacity"]["pools"]
+    want = expected["billing"]["capacity_pool"]
+    assert pool["name"] == want["name"]
+    assert pool["match"] == {"usage_types": want["usage_types"]}
+    assert pool["models"] == want["models"]
+    assert pool["capacity_tokens_per_hour"] == want["capacity_tokens_per_hour"]
+    assert pool["comparable_model"] == want["comparable_model"]
 
 
 # --------------------------------------------------------------------------
@@ -221,6 +296,7 @@ class Tally:
     cache_write_tokens: int = 0
     output_tokens: int = 0
     reasoning_tokens: int = 0
+    unpriced_operations: int = 0
     cost: Decimal = Decimal(0)
 
     def add(
@@ -235,11 +311,16 @@ class Tally:
         output: int,
         reasoning: int,
     ) -> Decimal:
-        price = PRICES[MODEL_KEYS[model]]
-        cost = (input_total - cache_read - cache_write) * price["input"]
-        cost += cache_read * price.get("cache_read", Decimal(0))
-        cost += cache_write * price.get("cache_write_5m", Decimal(0))
-        cost += output * price.get("output", Decimal(0))
+        key = MODEL_KEYS[model]
+        cost = Decimal(0)
+        if key is None:
+            self.unpriced_operations += 1
+        else:
+            price = PRICES[key]
+            cost = (input_total - cache_read - cache_write) * price["input"]
+            cost += cache_read * price.get("cache_read", Decimal(0))
+            cost += cache_write * price.get("cache_write_5m", Decimal(0))
+            cost += output * price.get("output", Decimal(0))
         self.units.add(unit)
         self.operations += 1
         self.failed_operations += failed
@@ -252,12 +333,20 @@ class Tally:
         return cost
 
 
+#: the token classes the bills have (input = uncached input; cache_write = 5-minute writes)
+TOKEN_CLASSES = ("input", "output", "cache_read", "cache_write")
+#: features whose unit is the request (aicost.toml): one unit per call
+REQUEST_UNIT_FEATURES = ("doc-summarizer", "ticket-triage")
+
+
 @dataclass
 class Reading:
     tallies: dict[tuple[str, str], Tally]
     litellm_ids: set[str]
     duplicate_ids: list[str]
     spans_per_trace: dict[str, int]
+    #: LiteLLM tokens per (price key, UTC day of the start, token class, call succeeded)
+    daily: dict[tuple[str | None, str, str, bool], int]
 
 
 def month_of(moment: datetime) -> str:
@@ -293,6 +382,7 @@ def read_committed(root: Path) -> Reading:
     tallies: dict[tuple[str, str], Tally] = defaultdict(Tally)
     seen: dict[str, tuple[object, ...]] = {}
     duplicates: list[str] = []
+    daily: dict[tuple[str | None, str, str, bool], int] = defaultdict(int)
     for name, rec in litellm_records(root):
         # what must agree between two copies of one record
         fingerprint = (
@@ -311,8 +401,18 @@ def read_committed(root: Path) -> Reading:
         attribution = rec["metadata"]["spend_logs_metadata"] or {}
         feature = attribution.get("feature", "unattributed")
         unit = rec.get("session_id") or rec["trace_id"]
+        if feature in REQUEST_UNIT_FEATURES:
+            unit = rec["id"]
         assert usage["prompt_tokens"] == rec["prompt_tokens"]
         assert usage["prompt_tokens_details"]["cached_tokens"] == usage["cache_read_input_tokens"]
+        day = f"{litellm_time(rec['startTime']):%Y-%m-%d}"
+        read, write = usage["cache_read_input_tokens"], usage["cache_creation_input_tokens"]
+        for cls, n in zip(
+            TOKEN_CLASSES,
+            (rec["prompt_tokens"] - read - write, rec["completion_tokens"], read, write),
+            strict=True,
+        ):
+            daily[(MODEL_KEYS[rec["model"]], day, cls, rec["status"] == "success")] += n
         cost = tallies[(month_of(litellm_time(rec["startTime"])), feature)].add(
             unit,
             rec["model"],
@@ -375,7 +475,7 @@ def read_committed(root: Path) -> Reading:
             output=output,
             reasoning=reasoning,
         )
-    return Reading(dict(tallies), set(seen), duplicates, dict(spans_per_trace))
+    return Reading(dict(tallies), set(seen), duplicates, dict(spans_per_trace), dict(daily))
 
 
 @pytest.fixture(scope="module")
@@ -392,6 +492,9 @@ def test_independent_reading_matches_expected(reading: Reading, expected: dict[s
         got["units"] = len(tally.units)
         want = {name: r[name] for name in (*COUNT_FIELDS, "units")}
         assert got == want, (r["month"], r["feature"])
+        if r["estimated_cost_exact"] is None:  # unpriced: no cost, and not 0 either
+            assert tally.unpriced_operations == tally.operations and tally.cost == 0
+            continue
         assert tally.cost == Decimal(r["estimated_cost_exact"]), (r["month"], r["feature"])
 
 
@@ -432,3 +535,339 @@ def test_malformed_file_has_two_bad_lines_among_duplicates(
             assert rec["id"] not in reading.litellm_ids
         else:
             assert rec["id"] in reading.litellm_ids
+
+
+# --------------------------------------------------------------------------
+# (d) the billing exports, read on their own: DuckDB's read_parquet for the CUR
+# 2.0 files, json for the Anthropic cost_report pages; sums in decimal
+
+BILLING = SAMPLE / "billing"
+MONTH_DAYS = {"2026-07": 31, "2026-08": 31, "2026-09": 30}
+#: USD per 1K tokens: Claude Haiku 4.5 on Bedrock (list), typed in again
+HAIKU_PER_1K = {
+    "input": Decimal("0.001"),
+    "output": Decimal("0.005"),
+    "cache_read": Decimal("0.0001"),
+    "cache_write": Decimal("0.00125"),
+}
+HAIKU_USAGE_TYPES = {
+    "USE1-Claude4.5Haiku-input-tokens": "input",
+    "USE1-Claude4.5Haiku-output-tokens": "output",
+    "USE1-Claude4.5Haiku-cache-read-input-token-count": "cache_read",
+    "USE1-Claude4.5Haiku-cache-write-input-token-count": "cache_write",
+}
+SONNET_PER_TOKEN = {
+    "input": Decimal("0.000003"),
+    "output": Decimal("0.000015"),
+    "cache_read": Decimal("0.0000003"),
+    "cache_write": Decimal("0.00000375"),
+}
+ANTHROPIC_TOKEN_TYPES = {
+    "uncached_input_tokens": "input",
+    "output_tokens": "output",
+    "cache_read_input_tokens": "cache_read",
+    "cache_creation.ephemeral_5m_input_tokens": "cache_write",
+}
+NET = Decimal("0.92")  # the 8 % private pricing discount on AmazonBedrock and AmazonEC2
+P5_RI_HOURLY = Decimal("36.785")
+
+
+def dec(value: float) -> Decimal:
+    """A CUR double as the decimal it was written from (at most 15 digits)."""
+    return Decimal(repr(value))
+
+
+def cur_path(month: str) -> Path:
+    return BILLING / "cur" / f"BILLING_PERIOD={month}" / "demo-cur2-00001.snappy.parquet"
+
+
+def cur_lines(month: str) -> list[dict[str, Any]]:
+    with duckdb.connect() as con:
+        result = con.execute(
+            "select * from read_parquet(?, hive_partitioning = false)", [str(cur_path(month))]
+        )
+        names = [d[0] for d in result.description]
+        return [dict(zip(names, row, strict=True)) for row in result.fetchall()]
+
+
+def cost_report(month: str) -> dict[str, Any]:
+    page: dict[str, Any] = json.loads(
+        (BILLING / "anthropic" / f"cost_report_{month}.json").read_text(encoding="utf-8")
+    )
+    return page
+
+
+def recon(expected: dict[str, Any], month: str, provider: str) -> dict[str, dict[str, Any]]:
+    return {
+        r["token_class"]: r
+        for r in expected["billing"]["reconciliation"]
+        if r["month"] == month + "-01" and r["provider"] == provider
+    }
+
+
+def billing_month(expected: dict[str, Any], month: str) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = expected["billing"]["months"]
+    (found,) = [m for m in rows if m["month"] == month + "-01"]
+    return found
+
+
+def pool_month(expected: dict[str, Any], month: str) -> dict[str, Any]:
+    rows: list[dict[str, Any]] = expected["billing"]["gpu_pool"]
+    (found,) = [m for m in rows if m["month"] == month + "-01"]
+    return found
+
+
+def test_billing_files_are_the_expected_ones(expected: dict[str, Any]) -> None:
+    files = sorted(p.relative_to(SAMPLE).as_posix() for p in BILLING.rglob("*") if p.is_file())
+    listed = expected["billing"]["files"]
+    assert files == sorted(
+        [listed[m]["cur"]["path"] for m in MONTH_DAYS]
+        + [listed[m]["anthropic"]["path"] for m in MONTH_DAYS]
+    )
+    assert sum(p.stat().st_size for p in BILLING.rglob("*") if p.is_file()) < 400_000
+
+
+def test_cur_files_have_cur2_column_types() -> None:
+    with duckdb.connect() as con:
+        for month in MONTH_DAYS:
+            types = dict(
+                con.execute(
+                    "select column_name, column_type from (describe select * from "
+                    "read_parquet(?, hive_partitioning = false))",
+                    [str(cur_path(month))],
+                ).fetchall()
+            )
+            assert "bill_payer_account_name" in types  # how CUR 2.0 is told from legacy CUR
+            for name, kind in types.items():
+                if name in ("product", "resource_tags", "cost_category"):
+                    assert kind == "MAP(VARCHAR, VARCHAR)", name
+                elif name == "savings_plan_savings_plan_rate":
+                    assert kind == "DOUBLE"  # the one rate that is a number
+                elif name.endswith("_date") and not name.endswith("_to_date"):
+                    assert kind == "TIMESTAMP", name
+                elif name.endswith(("_rate", "_time", "_id", "_units", "_reservations")):
+                    assert kind == "VARCHAR", name  # rates, *_time and ids are strings
+                elif name.endswith(("_cost", "_amount", "_fee", "_quantity", "_value")):
+                    assert kind == "DOUBLE", name
+            assert types["reservation_reservation_a_r_n"] == "VARCHAR"
+
+
+@pytest.mark.parametrize("month", list(MONTH_DAYS))
+def test_cur_reads_back_as_expected(month: str, expected: dict[str, Any]) -> None:
+    lines = cur_lines(month)
+    start = datetime.fromisoformat(month + "-01")
+    for line in lines:
+        assert line["bill_billing_period_start_date"] == start
+        assert line["bill_payer_account_id"] == "210987654321"
+        assert line["line_item_currency_code"] == "USD"
+        begin, end = line["line_item_usage_start_date"], line["line_item_usage_end_date"]
+        assert (
+            line["identity_time_interval"] == f"{begin:%Y-%m-%dT%H:%M:%S}Z/{end:%Y-%m-%dT%H:%M:%S}Z"
+        )
+        assert begin.strftime("%Y-%m") == month
+        if line["line_item_line_item_type"] in ("Usage", "DiscountedUsage"):
+            assert (end - begin).days == 1  # daily lines
+        discounted = line["line_item_product_code"] in ("AmazonBedrock", "AmazonEC2")
+        unblended = dec(line["line_item_unblended_cost"])
+        net = dec(line["line_item_net_unblended_cost"])
+        if line["line_item_line_item_type"] in ("Usage", "DiscountedUsage", "RIFee"):
+            assert net == (unblended * NET if discounted else unblended), line
+            rate = Decimal(line["line_item_unblended_rate"])
+            assert unblended == dec(line["line_item_usage_amount"]) * rate, line
+            assert Decimal(line["line_item_net_unblended_rate"]) == (
+                rate * NET if discounted else rate
+            )
+
+    # Bedrock token lines, per token class: quantities are thousands of tokens
+    bedrock = [
+        line
+        for line in lines
+        if line["line_item_product_code"] == "AmazonBedrock"
+        and line["line_item_line_item_type"] == "Usage"
+    ]
+    want = recon(expected, month, "bedrock")
+    for usage_type, cls in HAIKU_USAGE_TYPES.items():
+        mine = [line for line in bedrock if line["line_item_usage_type"] == usage_type]
+        assert len(mine) == MONTH_DAYS[month], usage_type  # one line a day
+        assert {line["pricing_unit"] for line in mine} == {"1K tokens"}
+        assert {Decimal(line["line_item_unblended_rate"]) for line in mine} == {HAIKU_PER_1K[cls]}
+        thousands = sum((dec(line["line_item_usage_amount"]) for line in mine), Decimal(0))
+        tokens = thousands * 1000
+        assert tokens == int(tokens) == want[cls]["billed_tokens"], cls
+        list_cost = sum((dec(line["pricing_public_on_demand_cost"]) for line in mine), Decimal(0))
+        billed = sum((dec(line["line_item_net_unblended_cost"]) for line in mine), Decimal(0))
+        assert list_cost == Decimal(want[cls]["list_cost"]) == tokens * HAIKU_PER_1K[cls] / 1000
+        assert billed == Decimal(want[cls]["billed_cost"]) == list_cost * NET, cls
+
+    # the reserved GPU pool: amortised (CID formula, net columns) = hours x RI fee x 0.92
+    pool = pool_month(expected, month)
+    used = [line for line in lines if line["line_item_line_item_type"] == "DiscountedUsage"]
+    (fee,) = [line for line in lines if line["line_item_line_item_type"] == "RIFee"]
+    assert {line["line_item_usage_type"] for line in used} == {"BoxUsage:p5.48xlarge"}
+    assert fee["line_item_usage_type"] == "HeavyUsage:p5.48xlarge"
+    assert all(line["line_item_unblended_cost"] == 0 for line in used)
+    hours = sum((dec(line["line_item_usage_amount"]) for line in used), Decimal(0))
+    assert hours == pool["running_hours"]
+    assert dec(fee["line_item_usage_amount"]) == pool["hours"] == 24 * MONTH_DAYS[month]
+    assert dec(fee["reservation_unused_quantity"]) == pool["unused_reservation_hours"]
+    amortised = sum(
+        (dec(line["reservation_net_effective_cost"]) for line in used), Decimal(0)
+    ) + dec(fee["reservation_net_unused_recurring_fee"])
+    assert amortised == Decimal(pool["amortised_cost_net"]) == pool["hours"] * P5_RI_HOURLY * NET
+    assert dec(fee["line_item_net_unblended_cost"]) == amortised  # No Upfront: billed = amortised
+    assert dec(fee["line_item_unblended_cost"]) == Decimal(pool["amortised_cost"])
+
+    # the month's totals: tax and credits are their own lines, never AI usage
+    totals = billing_month(expected, month)["cur"]
+    kinds = [line["line_item_line_item_type"] for line in lines]
+    assert kinds.count("Tax") == kinds.count("Credit") == 1
+    assert totals["rows"] == len(lines)
+
+    def net_of(kind: str) -> Decimal:
+        return sum(
+            (
+                dec(line["line_item_net_unblended_cost"])
+                for line in lines
+                if line["line_item_line_item_type"] == kind
+            ),
+            Decimal(0),
+        )
+
+    assert net_of("Tax") == Decimal(totals["tax"]) > 0
+    assert net_of("Credit") == Decimal(totals["credits"]) < 0
+    every = sum((dec(line["line_item_net_unblended_cost"]) for line in lines), Decimal(0))
+    assert every == Decimal(totals["net_unblended_cost"])
+    assert every == (
+        Decimal(totals["bedrock_token_usage"]["billed_cost"])
+        + Decimal(totals["gpu_pool"]["billed_cost"])
+        + Decimal(totals["not_ai_usage"]["billed_cost"])
+        + Decimal(totals["tax"])
+        + Decimal(totals["credits"])
+    )
+
+
+@pytest.mark.parametrize("month", list(MONTH_DAYS))
+def test_anthropic_cost_report_reads_back_as_expected(month: str, expected: dict[str, Any]) -> None:
+    page = cost_report(month)
+    assert page["has_more"] is False and page["next_page"] is None
+    assert len(page["data"]) == MONTH_DAYS[month]  # daily buckets, one page a month
+    cents: dict[str, Decimal] = defaultdict(Decimal)
+    by_workspace: dict[str, Decimal] = defaultdict(Decimal)
+    for bucket in page["data"]:
+        begin = datetime.fromisoformat(bucket["starting_at"])
+        assert datetime.fromisoformat(bucket["ending_at"]) - begin == timedelta(days=1)
+        for result in bucket["results"]:
+            assert isinstance(result["amount"], str)  # a decimal string, in cents
+            assert result["currency"] == "USD" and result["cost_type"] == "tokens"
+            assert result["model"] == "claude-sonnet-4-5-20250929"
+            cls = ANTHROPIC_TOKEN_TYPES[result["token_type"]]
+            cents[cls] += Decimal(result["amount"])
+            by_workspace[result["workspace_id"]] += Decimal(result["amount"])
+    want = recon(expected, month, "anthropic")
+    assert sorted(cents) == sorted(want)
+    for cls, amount in cents.items():
+        dollars = amount / 100
+        assert dollars == Decimal(want[cls]["billed_cost"]), cls
+        tokens = dollars / SONNET_PER_TOKEN[cls]
+        assert tokens == int(tokens) == want[cls]["billed_tokens"], cls
+    totals = billing_month(expected, month)["anthropic"]
+    assert sum(cents.values(), Decimal(0)) / 100 == Decimal(totals["billed_cost"])
+    assert {ws: exact / 100 for ws, exact in by_workspace.items()} == {
+        ws: Decimal(v) for ws, v in totals["by_workspace"].items()
+    }
+
+
+@pytest.mark.slow
+def test_bills_against_the_logs(reading: Reading, expected: dict[str, Any]) -> None:
+    """Per day and token class: what the logs say against what the bills say."""
+    unlogged_days = (
+        "2026-09-08",
+        "2026-09-09",
+        "2026-09-10",
+        "2026-09-22",
+        "2026-09-23",
+        "2026-09-24",
+    )
+    eval_days = ("2026-08-20", "2026-09-03", "2026-09-17")
+    workspaces = expected["billing"]["workspaces"]
+    for month, days in MONTH_DAYS.items():
+        # Bedrock: every logged token is billed; six September days have ~15 % more
+        # input and output (a team calling Bedrock directly), with no caching
+        billed: dict[tuple[str, str], int] = defaultdict(int)
+        for line in cur_lines(month):
+            cls = HAIKU_USAGE_TYPES.get(line["line_item_usage_type"])
+            if cls is not None:
+                day = f"{line['line_item_usage_start_date']:%Y-%m-%d}"
+                billed[(day, cls)] += int(dec(line["line_item_usage_amount"]) * 1000)
+        want = recon(expected, month, "bedrock")
+        for cls in TOKEN_CLASSES:
+            logged_total = 0
+            for d in range(1, days + 1):
+                day = f"{month}-{d:02d}"
+                logged = reading.daily.get(("claude-haiku-4-5", day, cls, True), 0)
+                assert reading.daily.get(("claude-haiku-4-5", day, cls, False), 0) == 0
+                logged_total += logged
+                if day in unlogged_days and cls in ("input", "output"):
+                    assert logged * 1.13 <= billed[(day, cls)] <= logged * 1.17, (day, cls)
+                else:
+                    assert billed[(day, cls)] == logged, (day, cls)
+            assert want[cls]["logged_tokens"] == logged_total
+            assert want[cls]["unlogged_tokens"] == want[cls]["billed_tokens"] - logged_total
+            price = HAIKU_PER_1K[cls] / 1000
+            assert Decimal(want[cls]["estimated_cost"]) == logged_total * price
+
+        # Anthropic: the gateway's workspace bills the successful calls only (a failed
+        # attempt never produced output); the eval workspace adds three days
+        gateway: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        evals: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+        for bucket in cost_report(month)["data"]:
+            day = bucket["starting_at"][:10]
+            for result in bucket["results"]:
+                cls = ANTHROPIC_TOKEN_TYPES[result["token_type"]]
+                tokens = Decimal(result["amount"]) / 100 / SONNET_PER_TOKEN[cls]
+                if result["workspace_id"] == workspaces["gateway"]:
+                    gateway[(day, cls)] += tokens
+                else:
+                    assert result["workspace_id"] == workspaces["eval"]
+                    assert day in eval_days and cls in ("input", "output")
+                    evals[(day, cls)] += tokens
+        want = recon(expected, month, "anthropic")
+        for cls in TOKEN_CLASSES:
+            ok_total = failed_total = 0
+            for d in range(1, days + 1):
+                day = f"{month}-{d:02d}"
+                ok = reading.daily.get(("claude-sonnet-4-5", day, cls, True), 0)
+                assert gateway[(day, cls)] == ok, (day, cls)
+                ok_total += ok
+                failed_total += reading.daily.get(("claude-sonnet-4-5", day, cls, False), 0)
+            unlogged = sum((v for (_, c), v in evals.items() if c == cls), Decimal(0))
+            if ok_total + failed_total + unlogged == 0:
+                assert cls not in want  # nothing logged, nothing billed: no row
+                continue
+            assert want[cls]["logged_tokens"] == ok_total + failed_total
+            assert want[cls]["logged_not_billed_tokens"] == failed_total
+            assert want[cls]["unlogged_tokens"] == unlogged
+            assert (
+                Decimal(want[cls]["estimated_cost"])
+                == (ok_total + failed_total) * SONNET_PER_TOKEN[cls]
+            )
+
+        # the estimate of the Bedrock model is doc-summarizer's
+        estimated = sum(
+            (Decimal(r["estimated_cost"]) for r in recon(expected, month, "bedrock").values()),
+            Decimal(0),
+        )
+        assert estimated == reading.tallies[(month + "-01", "doc-summarizer")].cost
+
+        # the GPU pool served ticket-triage's tokens
+        pool = pool_month(expected, month)
+        triage = reading.tallies[(month + "-01", "ticket-triage")]
+        assert pool["operations"] == triage.operations == triage.unpriced_operations
+        served = triage.input_tokens + triage.output_tokens
+        assert pool["served_tokens"] == served
+        capacity = pool["capacity_tokens_per_hour"] * 24 * days
+        assert pool["capacity_tokens"] == capacity
+        assert Decimal(pool["utilisation"]) == (Decimal(served) / capacity).quantize(
+            Decimal("0.000001"), rounding=ROUND_HALF_UP
+        )
+        assert Decimal("0.30") <= Decimal(pool["utilisation"]) <= Decimal("0.60")

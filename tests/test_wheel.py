@@ -37,6 +37,6 @@ def test_wheel_has_the_api_the_sql_and_the_demo_data(tmp_path: Path) -> None:
     assert "aicost_cli/__main__.py" in names
     assert "aicost_cli/sql/reports/attribution.sql" in names
     assert "aicost_cli/sample_data/aicost.toml" in names
-    for folder in ("litellm", "otel", "malformed"):
+    for folder in ("litellm", "otel", "malformed", "billing"):
         assert any(n.startswith(f"aicost_cli/sample_data/{folder}/") for n in names), folder
     assert not any(n.endswith("generate.py") for n in names)  # data only, not the generator
