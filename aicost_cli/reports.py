@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -310,3 +311,117 @@ def attribution(
         .to_arrow_table()
     )
     return _shape.apply(result, shape or _shape.Shape(), keys=names, within=[])
+
+
+# --- the bill: reconciliation and allocation inspection ----------------------
+
+#: reconciliation --by keys
+RECONCILIATION_KEYS = ("provider", "model", "token_class")
+
+
+def parse_reconciliation_keys(spec: str) -> list[str]:
+    """``provider,model`` -> ['provider', 'model'], validated."""
+    keys = [part.strip() for part in spec.split(",") if part.strip()]
+    hint = "use any of " + ", ".join(RECONCILIATION_KEYS) + " (comma-separated)"
+    if not keys:
+        raise UsageError("--by needs at least one of provider, model, token_class", hint=hint)
+    for key in keys:
+        if key not in RECONCILIATION_KEYS:
+            raise UsageError(f"unknown reconciliation key '{key}'", hint=hint)
+    if len(set(keys)) != len(keys):
+        raise UsageError("a key is repeated in --by")
+    return keys
+
+
+def _prepare_billing(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+    from aicost_cli.billing import allocation
+
+    _prepare(con, config)
+    allocation.ensure_charges(con)
+    models.create_views(con, ["int_charges_allocatable"])
+
+
+def reconciliation(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    *,
+    period: Period = Period.MONTH,
+    keys: list[str] | None = None,
+    cost: CostBasis = CostBasis.EFFECTIVE,
+    include_open: bool = False,
+    since: date | None = None,
+    until: date | None = None,
+    tolerance_pct: Decimal | None = None,
+) -> pa.Table:
+    """The bill against the logs per period and the ``keys`` asked for
+    (provider, model, token_class), with a finding per row (see
+    sql/reports/reconciliation.sql). ``tolerance_pct`` defaults to the
+    config's ``[billing] tolerance_pct``."""
+    if period is Period.WEEK:
+        raise UsageError("reconciliation is per day or month", hint="use --period day|month")
+    if since is not None and until is not None and since >= until:
+        raise UsageError(f"--since ({since}) must be before --until ({until})")
+    keys = keys if keys is not None else list(RECONCILIATION_KEYS)
+    _prepare_billing(con, config)
+    tolerance = config.billing.tolerance_pct if tolerance_pct is None else tolerance_pct
+    relation = con.sql(
+        models.model_sql("reconciliation"),
+        params={
+            "period": period.value,
+            "by_provider": "provider" in keys,
+            "by_model": "model" in keys,
+            "by_class": "token_class" in keys,
+            "cost": cost.value,
+            "tolerance": format(tolerance, "f"),
+            "include_open": include_open,
+            "since": since,
+            "until": until,
+        },
+    )
+    dropped = [key for key in RECONCILIATION_KEYS if key not in keys]
+    if dropped:
+        relation = relation.project("* exclude (" + ", ".join(dropped) + ")")
+    return relation.project(
+        f"*, {models.sql_string(config.currency)}::varchar as currency"
+    ).to_arrow_table()
+
+
+def charge_allocations(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    charge_id: str,
+    *,
+    spread_unmatched: bool = False,
+) -> pa.Table:
+    """One charge's split over the operation groups it paid for (FOCUS 1.3
+    split-allocation vocabulary). A charge id that is not an allocatable AI
+    usage charge is a usage error."""
+    _prepare_billing(con, config)
+    found = con.execute(
+        "select count(*) from int_charges_allocatable where charge_id = ?", [charge_id]
+    ).fetchall()
+    if not found[0][0]:
+        raise UsageError(
+            f"no AI usage charge with id '{charge_id}'",
+            hint="'aicost billing allocations' lists the charges that are allocated",
+        )
+    return con.sql(
+        models.model_sql("charge_allocation_splits"),
+        params={"charge_id": charge_id, "spread": spread_unmatched},
+    ).to_arrow_table()
+
+
+def allocation_summary(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    *,
+    cost: CostBasis = CostBasis.EFFECTIVE,
+    spread_unmatched: bool = False,
+) -> pa.Table:
+    """Every allocatable charge: how it was allocated, over how many groups,
+    and its amount allocated or unallocated."""
+    _prepare_billing(con, config)
+    return con.sql(
+        models.model_sql("charge_allocation_summary"),
+        params={"cost": cost.value, "spread": spread_unmatched},
+    ).to_arrow_table()
