@@ -19,13 +19,11 @@ app = group("The loaded bill: how it was allocated to operations.")
 
 ALLOCATION_SUMMARY_COLUMNS = [
     "charge_id",
-    "charge_day",
-    "model",
     "token_class",
-    "allocated_method_id",
     "allocated_groups",
     "allocated_cost",
     "unallocated_cost",
+    "allocated_method_id",
 ]
 ALLOCATION_SPLIT_COLUMNS = [
     "day",

@@ -135,8 +135,10 @@ def attribution(
         [
             c
             for c in table.column_names
-            if c not in ("unpriced_operations", "unpriced_source_cost", "currency")
-        ],
+            if c not in ("unpriced_operations", "unpriced_source_cost", "currency", "share")
+        ]
+        # share after the billed cost: at 80 columns it is the first to give way
+        + ["share"],
     )
     with output_stream(output) as out:
         render(
@@ -162,15 +164,14 @@ class ReconciliationPeriod(StrEnum):
     MONTH = "month"
 
 
+#: the table view at 80 columns: model, class, both costs and the finding
+#: (provider, difference_pct, the quantities: --format csv)
 RECONCILIATION_COLUMNS = [
     "period_start",
-    "provider",
     "model",
     "token_class",
     "billed_cost",
     "estimated_cost",
-    "difference_pct",
-    "quantity_gap",
     "finding",
 ]
 
@@ -192,11 +193,15 @@ def reconciliation(
     ] = "provider,model,token_class",
     since: Annotated[
         datetime | None,
-        typer.Option("--since", formats=["%Y-%m-%d"], help="First day (UTC), inclusive."),
+        typer.Option(
+            "--since", metavar="DATE", formats=["%Y-%m-%d"], help="First day (UTC), inclusive."
+        ),
     ] = None,
     until: Annotated[
         datetime | None,
-        typer.Option("--until", formats=["%Y-%m-%d"], help="Last day (UTC), exclusive."),
+        typer.Option(
+            "--until", metavar="DATE", formats=["%Y-%m-%d"], help="Last day (UTC), exclusive."
+        ),
     ] = None,
     include_open: Annotated[
         bool,

@@ -15,8 +15,8 @@
 --          $include_open (boolean), $since, $until (dates or NULL).
 -- Bill side: AI usage charges of ai_kind 'tokens' (not 'other_ai' or
 -- capacity: they have no token quantity to compare), on the day their
--- charge period starts; billed_quantity = their billed_tokens (NULL when no
--- charge states one). Log side: the model calls (allocated_costs), tokens
+-- charge period starts; billed_quantity = their billed_tokens (NULL when a
+-- charge states none: a partial quantity would mislead). Log side: the model calls (allocated_costs), tokens
 -- and estimated cost per class (input = uncached input).
 -- Token class: a (period, provider, model) is compared per class when
 -- --by has token_class and the bill has classes for it; else as a whole
@@ -31,15 +31,15 @@
 -- provider without a loaded bill, when the latest bill of any provider
 -- does. $include_open counts every day.
 -- difference = billed_cost - estimated_cost; difference_pct = difference /
--- estimated_cost x 100, rounded half away from zero to 4 decimals (integer
+-- estimated_cost x 100, rounded half away from zero to 2 decimals (integer
 -- arithmetic). quantity_gap = billed_quantity - logged_tokens.
 -- finding, in this order: 'no bill loaded' (billed_cost NULL); 'ok'
 -- (|difference| <= tolerance% of estimated_cost, or both 0); when both
 -- quantities are known: 'traffic not logged' / 'logged but not billed'
 -- (|quantity_gap| > tolerance% of the logged tokens, by its sign), else
 -- 'price differs' (same quantity, another rate); without a billed
--- quantity: 'traffic not logged' (nothing estimated), 'logged but not
--- billed' (nothing billed), else 'price differs'.
+-- quantity: 'logged but not billed' (nothing billed), 'traffic not logged'
+-- (nothing estimated), else 'price differs'.
 -- Credits and refunds (charges that are not AI usage, of category Credit or
 -- Adjustment, or class Correction) are never allocated: one row per period
 -- and provider, model '(credits and refunds)', finding 'credits and
@@ -164,7 +164,9 @@ bill_grouped as (
         case when classed.period_start is not null then bill_keyed.token_class end
             as token_class,
         sum(bill_keyed.amount) as billed_cost,
-        sum(bill_keyed.billed_tokens) as billed_quantity
+        case
+            when count(bill_keyed.billed_tokens) = count(*) then sum(bill_keyed.billed_tokens)
+        end as billed_quantity
     from bill_keyed
     left join classed
         on bill_keyed.period_start = classed.period_start
@@ -305,8 +307,8 @@ findings as (
                     else 'logged but not billed'
                 end
             when measured.billed_quantity is not null then 'price differs'
-            when coalesce(measured.estimated_cost, 0) = 0 then 'traffic not logged'
             when measured.billed_cost = 0 then 'logged but not billed'
+            when coalesce(measured.estimated_cost, 0) = 0 then 'traffic not logged'
             else 'price differs'
         end as finding
     from measured
@@ -349,13 +351,13 @@ final as (
                 cast(
                     sign(findings.difference)
                     * cast(
-                        ((abs(findings.difference) * 1000000000000)::hugeint * 2000000
+                        ((abs(findings.difference) * 1000000000000)::hugeint * 20000
                             + (findings.estimated_cost * 1000000000000)::hugeint)
                         // (2 * (findings.estimated_cost * 1000000000000)::hugeint)
                         as decimal(38, 0)
                     )
-                    * cast(0.0001 as decimal(5, 4))
-                    as decimal(18, 4)
+                    * cast(0.01 as decimal(3, 2))
+                    as decimal(18, 2)
                 )
         end as difference_pct,
         cast(findings.billed_quantity as decimal(38, 12)) as billed_quantity,
@@ -373,7 +375,7 @@ final as (
         cast(credits.billed_cost as decimal(38, 12)) as billed_cost,
         cast(null as decimal(38, 12)) as estimated_cost,
         cast(null as decimal(38, 12)) as difference,
-        cast(null as decimal(18, 4)) as difference_pct,
+        cast(null as decimal(18, 2)) as difference_pct,
         cast(null as decimal(38, 12)) as billed_quantity,
         cast(null as bigint) as logged_tokens,
         cast(null as decimal(38, 12)) as quantity_gap,
