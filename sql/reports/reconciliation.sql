@@ -16,8 +16,9 @@
 -- Bill side: AI usage charges of ai_kind 'tokens' (not 'other_ai' or
 -- capacity: they have no token quantity to compare), on the day their
 -- charge period starts; billed_quantity = their billed_tokens (NULL when a
--- charge states none: a partial quantity would mislead). Log side: the model calls (allocated_costs), tokens
--- and estimated cost per class (input = uncached input).
+-- charge states none: a partial quantity would mislead). Log side: the
+-- model calls (allocated_costs), tokens and estimated cost per class (input =
+-- uncached input).
 -- Token class: a (period, provider, model) is compared per class when
 -- --by has token_class and the bill has classes for it; else as a whole
 -- (all classes; estimated_cost = the calls' whole estimated cost).
