@@ -600,3 +600,44 @@ def test_split_is_exact_for_any_weights_and_amounts(cases: list[tuple[Decimal, l
             assert split == largest_remainder(amount, ws)
             for w, part in zip(ws, split, strict=True):  # within one unit of its share
                 assert abs(Fraction(part) - Fraction(amount) * w / sum(ws)) < Fraction(UNIT)
+
+
+# --- the contract: built tables of the allocation ------------------------------
+
+ALLOCATION_TABLES = {
+    "charge_allocations": (
+        "day DATE, allocation_bucket_id VARCHAR, allocation_variant VARCHAR, "
+        "allocated_method_id VARCHAR, allocation_range_start DATE, allocation_range_end DATE, "
+        "ai_kind VARCHAR, token_class VARCHAR, provider VARCHAR, account_key VARCHAR, "
+        "model_key VARCHAR, tier VARCHAR, feature VARCHAR, owner VARCHAR, team VARCHAR, "
+        "model VARCHAR, prompt_version VARCHAR, environment VARCHAR, unit_key VARCHAR, "
+        "operations BIGINT, allocation_weight HUGEINT, allocated_ratio DECIMAL(38,18), "
+        "allocated_effective_cost DECIMAL(38,12), allocated_billed_cost DECIMAL(38,12), "
+        "allocated_list_cost DECIMAL(38,12), billing_currency VARCHAR"
+    ),
+    "allocated_costs": (
+        "day DATE, feature VARCHAR, owner VARCHAR, team VARCHAR, model VARCHAR, "
+        "provider VARCHAR, prompt_version VARCHAR, environment VARCHAR, "
+        "allocation_variant VARCHAR, operations BIGINT, estimated_cost DECIMAL(38,12), "
+        "logged_input_tokens BIGINT, logged_cache_read_tokens BIGINT, "
+        "logged_cache_write_tokens BIGINT, logged_output_tokens BIGINT, "
+        "estimated_input_cost DECIMAL(38,12), estimated_cache_read_cost DECIMAL(38,12), "
+        "estimated_cache_write_cost DECIMAL(38,12), estimated_output_cost DECIMAL(38,12), "
+        "allocated_effective_cost DECIMAL(38,12), allocated_billed_cost DECIMAL(38,12), "
+        "allocated_list_cost DECIMAL(38,12)"
+    ),
+    "billing_coverage": (
+        "provider VARCHAR, billing_period_from DATE, covered_until TIMESTAMP, charges BIGINT"
+    ),
+}
+
+
+def test_allocation_tables_are_pinned(store: Path) -> None:
+    for table, spec in ALLOCATION_TABLES.items():
+        got = rows(
+            store,
+            "select column_name, data_type from information_schema.columns "
+            "where table_name = ? order by ordinal_position",
+            [table],
+        )
+        assert ", ".join(f"{name} {kind}" for name, kind in got) == spec, table
