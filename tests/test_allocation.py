@@ -34,7 +34,7 @@ from aicost_cli.ingest.requests import ingest_requests
 
 runner = CliRunner()
 UNIT = Decimal("0.000000000001")
-GOLDEN = Path(__file__).resolve().parent / "golden" / "commands"
+GOLDEN = Path(__file__).resolve().parent / "golden" / "billing"
 
 #: claude-sonnet-4-5, gpt-4o, claude-haiku-4-5 bundled standard rates (USD per token)
 SONNET = {"input": Decimal("0.000003"), "output": Decimal("0.000015"), "cr": Decimal("0.0000003")}
@@ -199,9 +199,10 @@ CHARGES = [
 ]
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Path:
-    return make_store(tmp_path, OPERATIONS, CHARGES)
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Read only by the tests that use it: built once."""
+    return make_store(tmp_path_factory.mktemp("billing-store"), OPERATIONS, CHARGES)
 
 
 def test_proportional_split_with_remainders(store: Path) -> None:
@@ -281,6 +282,7 @@ def test_unit_economics_billed_estimated_and_mixed(store: Path) -> None:
     assert sum(r["allocated_cost"] for r in table.to_pylist()) == Decimal("2.210000000001")
 
 
+@pytest.mark.slow
 def test_estimated_only_when_no_bill_is_loaded(tmp_path: Path) -> None:
     path = make_store(tmp_path, OPERATIONS, [])
     with db.connect(path, read_only=True) as con:
@@ -311,6 +313,7 @@ def test_attribution_by_provider_and_cost_basis(store: Path) -> None:
     assert {(r["allocated_cost"], r["basis"]) for r in by_user.to_pylist()} == {(None, None)}
 
 
+@pytest.mark.slow
 def test_restated_charge_changes_only_its_days(tmp_path: Path) -> None:
     operations = [*OPERATIONS, op("o9", 10, "delta", inp=500, out=50)]
     charges = [*CHARGES, Charge("c-10", 10, "input", Decimal("0.25"))]
@@ -331,6 +334,7 @@ def test_restated_charge_changes_only_its_days(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_monthly_charge_is_reallocated_over_its_whole_period(tmp_path: Path) -> None:
     """A charge for the month is allocated over every day's calls; calls that
     arrive later for one day re-split it on all its days."""
@@ -389,6 +393,7 @@ def test_billing_allocations_command(store: Path) -> None:
     assert "no AI usage charge with id 'tax'" in missing.stderr
 
 
+@pytest.mark.slow
 def test_charge_split_within_a_bucket_of_several_charges(tmp_path: Path) -> None:
     """Two hourly lines of one usage type share a bucket; each line's split sums
     to the line exactly, and the two splits together to the bucket's rows."""
@@ -447,6 +452,7 @@ def reconciliation_rows(path: Path, **kwargs: Any) -> dict[tuple[Any, ...], dict
     return {(r["provider"], r["model"], r["token_class"]): r for r in table.to_pylist()}
 
 
+@pytest.mark.slow
 def test_reconciliation_findings(tmp_path: Path) -> None:
     path = make_store(tmp_path, RECON_OPERATIONS, RECON_CHARGES)
     got = reconciliation_rows(path)
@@ -480,6 +486,7 @@ def test_reconciliation_findings(tmp_path: Path) -> None:
     assert [r["finding"] for r in late] == ["no bill loaded"]
 
 
+@pytest.mark.slow
 def test_reconciliation_tolerance_and_keys(tmp_path: Path) -> None:
     path = make_store(tmp_path, RECON_OPERATIONS, RECON_CHARGES)
     loose = reconciliation_rows(path, tolerance_pct=Decimal(10))
@@ -588,6 +595,7 @@ amounts_st = st.decimals(
 weights_st = st.lists(st.integers(min_value=1, max_value=10**15), min_size=1, max_size=12)
 
 
+@pytest.mark.slow
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.tuples(amounts_st, weights_st), min_size=1, max_size=4))
 def test_split_is_exact_for_any_weights_and_amounts(cases: list[tuple[Decimal, list[int]]]) -> None:
