@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aicost_cli import models
-from aicost_cli.billing import capacity
+from aicost_cli.billing import allocation, capacity
 from aicost_cli.config import Config
 from aicost_cli.errors import AicostError, ExitCode
 from aicost_cli.migrations import LANDING_SOURCES
@@ -44,7 +44,15 @@ if TYPE_CHECKING:
 ProgressCallback = Callable[[int, int, str], None]
 
 #: the tables the build maintains, in the graph (reports read these)
-TARGETS = ["operations", "operations_daily", "capacity_daily", "capacity_allocations"]
+TARGETS = [
+    "operations",
+    "operations_daily",
+    "charge_allocations",
+    "allocated_costs",
+    "billing_coverage",
+    "capacity_daily",
+    "capacity_allocations",
+]
 
 
 class AuditError(AicostError):
@@ -258,7 +266,8 @@ def _materialize(
     elif model.materialized == "table" or rebuild_table:
         con.execute(f"create or replace table {name} as\n{sql}")
     elif model.materialized == "incremental_by_day":
-        con.execute(f"delete from {name} where day in (select build_days.day from build_days)")
+        days = models.sql_identifier(model.days)
+        con.execute(f"delete from {name} where day in (select day from {days})")
         con.execute(f"insert into {name} by name\n{sql}")
     else:
         raise ValueError(f"model {model.name} cannot be built ({model.materialized})")
@@ -319,12 +328,20 @@ def build(
         _scope_days(con, full=is_full, runs=runs, since=since, days=days)
         _bind_day_range(con)
         days_rebuilt = _count(con, "select count(*) from build_days")
+        allocation.prepare(con)
         order = models.upstream(TARGETS)
         graph = models.graph()
+        scoped = False
         for step, name in enumerate(order, start=1):
             if progress:
                 progress(step, len(order) + 1, name)
+            if graph[name].days == "allocation_days" and not scoped:
+                # build_days widened to whole charge periods (the bill allocation)
+                allocation.scope_days(con, full=is_full)
+                scoped = True
             _materialize(con, graph[name], rebuild_table=is_full)
+        if not scoped:
+            allocation.scope_days(con, full=is_full)
         # views of the graph that read the built tables, for the audits
         if progress:
             progress(len(order) + 1, len(order) + 1, "audits")

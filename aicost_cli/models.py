@@ -15,6 +15,12 @@ the days in ``build_days`` only (delete, then insert by name). ``query``
 models (``sql/reports``) are run with prepared-statement parameters.
 ``sql/macros/*.sql`` hold ``create temp macro`` statements loaded first.
 ``sql/audits/assert_*.sql`` return offending rows (zero rows = pass).
+
+An ``incremental_by_day`` model may declare a third line, ``-- days:
+allocation_days``: it is then rebuilt for the days of that temp table instead
+of ``build_days`` (the bill allocation: ``build_days`` widened to whole charge
+periods by :func:`aicost_cli.billing.allocation.scope_days`, run by the build
+just before the first such model).
 """
 
 from __future__ import annotations
@@ -57,9 +63,6 @@ SOURCES: dict[str, str] = {
     "cfg_settings": "temp table: reporting currency of the config",
     "cfg_exchange_rates": "temp table: [exchange_rates] of the config",
     "attribution_groups": "temp table: the attribution report's grouped rows",
-    "charges": "the classified bill lines (land_charges + day, is_ai, ai_kind, model_key, "
-    "...): a mart of the billing classification; until that model is part of this "
-    "installation, the build binds an empty stand-in (billing/capacity.py)",
     "cfg_capacity_pools": "temp table: [[capacity.pools]] of the config (capacity_tokens_per_hour, "
     "comparable_model)",
     "cfg_capacity_pool_models": "temp table: the model keys each capacity pool serves",
@@ -67,6 +70,16 @@ SOURCES: dict[str, str] = {
     "usage-type globs",
     "cfg_capacity_pool_tags": "temp table: the tags a capacity pool's charges carry",
     "cfg_capacity_pool_accounts": "temp table: the accounts a capacity pool is narrowed to",
+    "attribution_allocations": "temp table: the attribution report's allocated cost "
+    "per group (from allocated_costs)",
+    "allocation_days": "temp table: build_days widened to every day of the allocatable "
+    "charges' periods they touch (billing/allocation.py; macros "
+    "aicost_allocation_from()/aicost_allocation_until())",
+    # The classification model (sql/marts/charges.sql) owns `charges`; until it
+    # is in the graph, the build creates an empty stand-in with its columns
+    # (billing/allocation.py: ensure_charges). Remove this entry once it lands.
+    "charges": "mart: classified bill lines (sql/marts/charges.sql; an empty stand-in "
+    "until that model exists)",
 }
 
 
@@ -102,9 +115,11 @@ class Model:
     layer: str
     materialized: str
     reads: tuple[str, ...]
+    #: the temp table of days an incremental_by_day model is rebuilt for
+    days: str = "build_days"
 
 
-_HEADER = re.compile(r"^--\s*(materialized|reads):\s*(.*?)\s*$", re.MULTILINE)
+_HEADER = re.compile(r"^--\s*(materialized|reads|days):\s*(.*?)\s*$", re.MULTILINE)
 
 
 @functools.cache
@@ -121,7 +136,10 @@ def graph() -> dict[str, Model]:
             if declared["materialized"] not in MATERIALIZATIONS:
                 raise ValueError(f"sql/{layer}/{name}.sql: unknown materialization")
             reads = tuple(r.strip() for r in declared["reads"].split(",") if r.strip())
-            found[name] = Model(name, layer, declared["materialized"], reads)
+            days = declared.get("days", "build_days")
+            if days not in ("build_days", "allocation_days"):
+                raise ValueError(f"sql/{layer}/{name}.sql: unknown days: {days}")
+            found[name] = Model(name, layer, declared["materialized"], reads, days)
     for model in found.values():
         for read in model.reads:
             if read not in found and read not in SOURCES:

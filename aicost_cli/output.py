@@ -188,6 +188,15 @@ LABELS = {
     "used_cost_per_mtok": "used/M",
     "list_per_mtok": "list/M",
     "allocated_cost": "allocated",
+    "billed_cost": "billed",
+    "difference_pct": "diff %",
+    "quantity_gap": "qty gap",
+    "token_class": "class",
+    "allocated_ratio": "ratio",
+    "allocated_effective_cost": "effective",
+    "allocated_method_id": "method",
+    "allocated_groups": "groups",
+    "unallocated_cost": "unallocated",
 }
 
 #: the narrowest a text column is cut to (the widest cell if narrower)
@@ -362,9 +371,20 @@ def _total_row(table: pa.Table, shown: list[str], totals: list[str], cell: Any) 
 WHEN_PRESENT = ("failed_operations", "unpriced_operations", "unpriced_source_cost")
 
 
+#: columns of the bill a table view shows only when a bill is loaded (some row
+#: has an allocated cost): without one they would say "-" and "estimated" on
+#: every row
+WHEN_BILLED = ("allocated_cost", "basis")
+
+
 def table_columns(table: pa.Table, base: list[str]) -> list[str]:
     """``base`` plus the WHEN_PRESENT columns of ``table`` that hold a non-zero
-    value, placed before the first money column of ``base``."""
+    value, placed before the first money column of ``base``; the WHEN_BILLED
+    columns only when some row has an allocated cost."""
+    if "allocated_cost" in table.column_names and table.column("allocated_cost").null_count == (
+        table.num_rows
+    ):
+        base = [name for name in base if name not in WHEN_BILLED]
     extra = [
         name
         for name in WHEN_PRESENT

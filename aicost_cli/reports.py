@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -26,6 +27,24 @@ class Period(StrEnum):
     DAY = "day"
     WEEK = "week"
     MONTH = "month"
+
+
+class CostBasis(StrEnum):
+    """Which amount of a charge the allocated cost is (FOCUS columns)."""
+
+    EFFECTIVE = "effective"
+    BILLED = "billed"
+    LIST = "list"
+
+
+@dataclass(frozen=True)
+class Billing:
+    """How reports show the bill: the charge amount allocated, and whether
+    unmatched charges are spread over their provider's operations instead of
+    being the row 'unallocated'."""
+
+    cost: CostBasis = CostBasis.EFFECTIVE
+    spread_unmatched: bool = False
 
 
 #: attribution dimension -> column of operation_facts (a fixed whitelist:
@@ -110,9 +129,11 @@ def unit_economics(
     period: Period = Period.MONTH,
     time_range: TimeRange = TimeRange(),
     shape: _shape.Shape | None = None,
+    billing: Billing = Billing(),
 ) -> pa.Table:
-    """Units, operations, cost and cost per unit per feature and period;
-    ``shape`` sorts, folds (``top``: by feature, per period) and limits."""
+    """Units, operations, cost, allocated (billed) cost and cost per unit per
+    feature and period; ``shape`` sorts, folds (``top``: by feature, per
+    period) and limits."""
     _prepare(con, config)
     full_from, full_to = _whole_days(time_range)
     table = con.sql(
@@ -124,6 +145,8 @@ def unit_economics(
             "full_from": full_from,
             "full_to": full_to,
             "currency": config.currency,
+            "cost": billing.cost.value,
+            "spread": billing.spread_unmatched,
         },
     ).to_arrow_table()
     return _shape.apply(table, shape or _shape.Shape(), keys=["feature"], within=["period_start"])
@@ -162,13 +185,41 @@ ROLLUP_DIMENSIONS = frozenset(
 )
 
 _MEASURES = (
-    "sum({t}.operations)::bigint as operations, "
+    "coalesce(sum({t}.operations), 0)::bigint as operations, "
     "count(distinct {t}.unit_key) as units, "
-    "sum({t}.unpriced_operations)::bigint as unpriced_operations, "
+    "coalesce(sum({t}.unpriced_operations), 0)::bigint as unpriced_operations, "
     "sum({t}.unpriced_source_cost)::decimal(38, 12) as unpriced_source_cost, "
     # a group whose every call is unpriced has no known cost: NULL, never 0
     "case when sum({t}.operations) > 0 and sum({t}.unpriced_operations) = sum({t}.operations) "
     "then null else coalesce(sum({t}.estimated_cost), 0) end::decimal(38, 12) as estimated_cost"
+)
+
+
+#: allocated_costs as rows of the attribution source (whole days): the
+#: allocated cost of the chosen basis, and whether the row's provider and day
+#: have a loaded bill (the bill's own rows, without operations, always do).
+#: Parameters: cost basis, spread, then the whole-days filter.
+_ALLOCATION_ROWS = (
+    "select allocated_costs.feature, allocated_costs.owner, allocated_costs.team, "
+    "allocated_costs.model, allocated_costs.provider, allocated_costs.prompt_version, "
+    "allocated_costs.environment, "
+    "case ?::varchar when 'billed' then allocated_costs.allocated_billed_cost "
+    "when 'list' then allocated_costs.allocated_list_cost "
+    "else allocated_costs.allocated_effective_cost end as x_allocated_cost, "
+    "allocated_costs.operations = 0 or exists (select 1 from billing_coverage as coverage "
+    "where coverage.provider = allocated_costs.provider "
+    "and allocated_costs.day >= coverage.billing_period_from "
+    "and cast(allocated_costs.day as timestamp) < coverage.covered_until) as x_is_billed "
+    "from allocated_costs where allocated_costs.allocation_variant in "
+    "('both', case when ?::boolean then 'spread' else 'unallocated' end)"
+)
+
+_ALLOCATED_MEASURES = (
+    "case when bool_or({t}.x_is_billed) then sum(case when {t}.x_is_billed "
+    "then coalesce({t}.x_allocated_cost, 0) end) end::decimal(38, 12) as allocated_cost, "
+    "case when bool_or({t}.x_is_billed) and (bool_or(not {t}.x_is_billed) "
+    "or bool_or({t}.x_partial and {t}.operations > 0)) then 'mixed' "
+    "when bool_or({t}.x_is_billed) then 'billed' else 'estimated' end as basis"
 )
 
 
@@ -179,12 +230,17 @@ def attribution(
     *,
     time_range: TimeRange = TimeRange(),
     shape: _shape.Shape | None = None,
+    billing: Billing = Billing(),
 ) -> pa.Table:
-    """Operations, units and estimated cost by the requested dimensions.
+    """Operations, units, estimated cost and allocated (billed) cost by the
+    requested dimensions.
 
     Whole days are read from the daily rollup when every dimension is one it
     keeps; a partial first or last day, and the user and tag:<key>
-    dimensions, from operation_measures. Dimension columns come from a fixed
+    dimensions, from operation_measures. Allocated cost and basis come from
+    allocated_costs (whole days; a partial day's calls count as estimated),
+    as in unit_economics; the allocation's grain has no user or tags, so for
+    those dimensions both are NULL. Dimension columns come from a fixed
     whitelist; a tag key is a bound parameter."""
     _prepare(con, config)
     names = [_column_name(d) for d in dims]
@@ -212,19 +268,33 @@ def attribution(
         source = (
             f"(select * exclude (day) from operations_daily where {in_whole_days} "
             "union all by name "
-            "select * exclude (day, started_at, user_id, tags) from operation_measures "
+            "select * exclude (day, started_at, user_id, tags), true as x_partial "
+            "from operation_measures "
             f"where (?::timestamp is not null or ?::timestamp is not null) and {in_range} "
-            f"and not ({in_whole_days}))"
+            f"and not ({in_whole_days}) "
+            "union all by name "
+            f"{_ALLOCATION_ROWS} and {in_whole_days})"
         )
-        source_params = whole + [since, until] + bounds + whole
+        source_params = (
+            whole
+            + [since, until]
+            + bounds
+            + whole
+            + [billing.cost.value, billing.spread_unmatched]
+            + whole
+        )
+        allocated = _ALLOCATED_MEASURES.format(t="rows")
     else:
         source = f"(select * from operation_measures where {in_range})"
         source_params = bounds
+        allocated = "null::decimal(38, 12) as allocated_cost, null::varchar as basis"
     con.execute(
         "create or replace temp table attribution_groups as select "
         + ", ".join(selects)
         + ", "
         + _MEASURES.format(t="rows")
+        + ", "
+        + allocated
         + f" from {source} as rows group by {keys}",
         params + source_params,
     )
@@ -258,4 +328,118 @@ def capacity(
     return con.sql(
         models.model_sql("capacity"),
         params={"period": period.value, "share_idle": share_idle},
+    ).to_arrow_table()
+
+
+# --- the bill: reconciliation and allocation inspection ----------------------
+
+#: reconciliation --by keys
+RECONCILIATION_KEYS = ("provider", "model", "token_class")
+
+
+def parse_reconciliation_keys(spec: str) -> list[str]:
+    """``provider,model`` -> ['provider', 'model'], validated."""
+    keys = [part.strip() for part in spec.split(",") if part.strip()]
+    hint = "use any of " + ", ".join(RECONCILIATION_KEYS) + " (comma-separated)"
+    if not keys:
+        raise UsageError("--by needs at least one of provider, model, token_class", hint=hint)
+    for key in keys:
+        if key not in RECONCILIATION_KEYS:
+            raise UsageError(f"unknown reconciliation key '{key}'", hint=hint)
+    if len(set(keys)) != len(keys):
+        raise UsageError("a key is repeated in --by")
+    return keys
+
+
+def _prepare_billing(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+    from aicost_cli.billing import allocation
+
+    _prepare(con, config)
+    allocation.ensure_charges(con)
+    models.create_views(con, ["int_charges_allocatable"])
+
+
+def reconciliation(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    *,
+    period: Period = Period.MONTH,
+    keys: list[str] | None = None,
+    cost: CostBasis = CostBasis.EFFECTIVE,
+    include_open: bool = False,
+    since: date | None = None,
+    until: date | None = None,
+    tolerance_pct: Decimal | None = None,
+) -> pa.Table:
+    """The bill against the logs per period and the ``keys`` asked for
+    (provider, model, token_class), with a finding per row (see
+    sql/reports/reconciliation.sql). ``tolerance_pct`` defaults to the
+    config's ``[billing] tolerance_pct``."""
+    if period is Period.WEEK:
+        raise UsageError("reconciliation is per day or month", hint="use --period day|month")
+    if since is not None and until is not None and since >= until:
+        raise UsageError(f"--since ({since}) must be before --until ({until})")
+    keys = keys if keys is not None else list(RECONCILIATION_KEYS)
+    _prepare_billing(con, config)
+    tolerance = config.billing.tolerance_pct if tolerance_pct is None else tolerance_pct
+    relation = con.sql(
+        models.model_sql("reconciliation"),
+        params={
+            "period": period.value,
+            "by_provider": "provider" in keys,
+            "by_model": "model" in keys,
+            "by_class": "token_class" in keys,
+            "cost": cost.value,
+            "tolerance": format(tolerance, "f"),
+            "include_open": include_open,
+            "since": since,
+            "until": until,
+        },
+    )
+    dropped = [key for key in RECONCILIATION_KEYS if key not in keys]
+    if dropped:
+        relation = relation.project("* exclude (" + ", ".join(dropped) + ")")
+    return relation.project(
+        f"*, {models.sql_string(config.currency)}::varchar as currency"
+    ).to_arrow_table()
+
+
+def charge_allocations(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    charge_id: str,
+    *,
+    spread_unmatched: bool = False,
+) -> pa.Table:
+    """One charge's split over the operation groups it paid for (FOCUS 1.3
+    split-allocation vocabulary). A charge id that is not an allocatable AI
+    usage charge is a usage error."""
+    _prepare_billing(con, config)
+    found = con.execute(
+        "select count(*) from int_charges_allocatable where charge_id = ?", [charge_id]
+    ).fetchall()
+    if not found[0][0]:
+        raise UsageError(
+            f"no AI usage charge with id '{charge_id}'",
+            hint="'aicost billing allocations' lists the charges that are allocated",
+        )
+    return con.sql(
+        models.model_sql("charge_allocation_splits"),
+        params={"charge_id": charge_id, "spread": spread_unmatched},
+    ).to_arrow_table()
+
+
+def allocation_summary(
+    con: duckdb.DuckDBPyConnection,
+    config: Config,
+    *,
+    cost: CostBasis = CostBasis.EFFECTIVE,
+    spread_unmatched: bool = False,
+) -> pa.Table:
+    """Every allocatable charge: how it was allocated, over how many groups,
+    and its amount allocated or unallocated."""
+    _prepare_billing(con, config)
+    return con.sql(
+        models.model_sql("charge_allocation_summary"),
+        params={"cost": cost.value, "spread": spread_unmatched},
     ).to_arrow_table()

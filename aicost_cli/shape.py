@@ -114,6 +114,13 @@ def fold_top(table: pa.Table, n: int, keys: list[str], within: list[str]) -> pa.
         for name, value in row.items():
             if _additive(name) and value is not None:
                 other[name] = value if other[name] is None else other[name] + value
+        if "basis" in row:  # billed | estimated | mixed: mixed when they differ
+            seen = other.setdefault("_bases", set())
+            seen.add(row["basis"])
+    for other in others.values():
+        bases = other.pop("_bases", None)
+        if bases is not None:
+            other["basis"] = bases.pop() if len(bases) == 1 else "mixed"
     if within:
         # each period's (other) row right after that period's kept rows
         firsts: dict[tuple[Any, ...], int] = {}

@@ -52,6 +52,8 @@ UNIT_ECONOMICS_COLUMNS = [
     "cost_per_unit",
     "value_per_unit",
     "net_value",
+    "allocated_cost",
+    "basis",
     "currency",
 ]
 ATTRIBUTION_METRICS = [
@@ -61,6 +63,8 @@ ATTRIBUTION_METRICS = [
     "unpriced_source_cost",
     "estimated_cost",
     "share",
+    "allocated_cost",
+    "basis",
     "currency",
 ]
 

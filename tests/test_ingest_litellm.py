@@ -208,6 +208,9 @@ def test_real_litellm_samples() -> None:
             "unpriced_source_cost": None,
             "estimated_cost": data[0]["estimated_cost"],
             "share": data[0]["share"],
+            # no bill loaded: no allocated cost, the estimate is the basis
+            "allocated_cost": None,
+            "basis": "estimated",
             "currency": "USD",
         }
     ]

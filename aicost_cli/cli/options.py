@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from aicost_cli.output import OutputFormat
+from aicost_cli.reports import CostBasis
 
 FormatOpt = Annotated[
     OutputFormat,
@@ -107,3 +108,21 @@ def group(help_text: str) -> typer.Typer:
         rich_markup_mode=None,
         context_settings=CONTEXT_SETTINGS,
     )
+
+
+CostOpt = Annotated[
+    CostBasis,
+    typer.Option(
+        "--cost",
+        help="Which charge amount is the billed cost: effective (amortised, the default), "
+        "billed (invoiced) or list.",
+    ),
+]
+SpreadOpt = Annotated[
+    bool,
+    typer.Option(
+        "--spread-unmatched",
+        help="Spread charges that match no logged call over the same provider's calls "
+        "(same day, else billing period) instead of showing them as 'unallocated'.",
+    ),
+]

@@ -1,8 +1,11 @@
-"""``aicost report``: unit economics, attribution and capacity."""
+"""``aicost report``: unit economics, attribution, reconciliation and capacity."""
 
 from __future__ import annotations
 
 import sys
+from datetime import datetime
+from decimal import Decimal
+from enum import StrEnum
 from typing import Annotated
 
 import typer
@@ -10,11 +13,13 @@ import typer
 from aicost_cli import reports
 from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream, rebuild_if_stale
 from aicost_cli.cli.options import (
+    CostOpt,
     FormatOpt,
     LimitOpt,
     OutputOpt,
     SinceOpt,
     SortOpt,
+    SpreadOpt,
     TopOpt,
     UntilOpt,
     group,
@@ -31,6 +36,8 @@ UNIT_COLUMNS = [
     "units",
     "operations",
     "estimated_cost",
+    "allocated_cost",
+    "basis",
     "cost_per_unit",
     "net_value",
 ]
@@ -50,8 +57,11 @@ def unit_economics(
     sort: SortOpt = None,
     limit: LimitOpt = None,
     top: TopOpt = None,
+    cost: CostOpt = reports.CostBasis.EFFECTIVE,
+    spread_unmatched: SpreadOpt = False,
 ) -> None:
-    """Cost per unit of work (conversation, trace or request) per feature and period."""
+    """Cost per unit of work (conversation, trace or request) per feature and period,
+    estimated and, where a bill is loaded, allocated from the bill."""
     if by != "feature":
         raise UsageError(
             f"unit-economics groups by feature, not '{by}'",
@@ -66,6 +76,7 @@ def unit_economics(
             period=period,
             time_range=reports.TimeRange(since, until),
             shape=Shape(sort, limit, top),
+            billing=reports.Billing(cost, spread_unmatched),
         )
     with output_stream(output) as out:
         render(
@@ -80,6 +91,7 @@ def unit_economics(
                 "unpriced_operations",
                 "unpriced_source_cost",
                 "estimated_cost",
+                "allocated_cost",
             ],
         )
 
@@ -103,8 +115,10 @@ def attribution(
     sort: SortOpt = None,
     limit: LimitOpt = None,
     top: TopOpt = None,
+    cost: CostOpt = reports.CostBasis.EFFECTIVE,
+    spread_unmatched: SpreadOpt = False,
 ) -> None:
-    """Who and what caused the spend, with each group's share of it."""
+    """Who and what caused the spend, with each group's share of it and its billed cost."""
     dims = reports.parse_dimensions(by)
     config = STATE.config()
     rebuild_if_stale()
@@ -115,14 +129,17 @@ def attribution(
             dims,
             time_range=reports.TimeRange(since, until),
             shape=Shape(sort, limit, top),
+            billing=reports.Billing(cost, spread_unmatched),
         )
     names = table_columns(
         table,
         [
             c
             for c in table.column_names
-            if c not in ("unpriced_operations", "unpriced_source_cost", "currency")
-        ],
+            if c not in ("unpriced_operations", "unpriced_source_cost", "currency", "share")
+        ]
+        # share after the billed cost: at 80 columns it is the first to give way
+        + ["share"],
     )
     with output_stream(output) as out:
         render(
@@ -138,6 +155,7 @@ def attribution(
                 "estimated_cost",
                 "unpriced_source_cost",
                 "share",
+                "allocated_cost",
             ],
         )
 
@@ -199,4 +217,100 @@ def capacity(
             title=f"capacity by {period.value} ({idle}; list/M at the pool's token mix)",
             table_columns=CAPACITY_COLUMNS,
             totals=["amortised_cost", "tokens", "allocated_cost"],
+        )
+
+
+class ReconciliationPeriod(StrEnum):
+    DAY = "day"
+    MONTH = "month"
+
+
+#: the table view at 80 columns: model, class, both costs and the finding
+#: (provider, difference_pct, the quantities: --format csv)
+RECONCILIATION_COLUMNS = [
+    "period_start",
+    "model",
+    "token_class",
+    "billed_cost",
+    "estimated_cost",
+    "finding",
+]
+
+
+@app.command("reconciliation")
+@handle_errors
+def reconciliation(
+    period: Annotated[
+        ReconciliationPeriod, typer.Option("--period", help="Period length.")
+    ] = ReconciliationPeriod.MONTH,
+    by: Annotated[
+        str,
+        typer.Option(
+            "--by",
+            metavar="KEY[,KEY...]",
+            help="Keys, comma-separated: provider, model, token_class (compared per token "
+            "class where the bill has it).",
+        ),
+    ] = "provider,model,token_class",
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            "--since", metavar="DATE", formats=["%Y-%m-%d"], help="First day (UTC), inclusive."
+        ),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        typer.Option(
+            "--until", metavar="DATE", formats=["%Y-%m-%d"], help="Last day (UTC), exclusive."
+        ),
+    ] = None,
+    include_open: Annotated[
+        bool,
+        typer.Option(
+            "--include-open",
+            help="Also days the loaded bill does not cover yet (default: closed days only).",
+        ),
+    ] = False,
+    tolerance: Annotated[
+        Decimal | None,
+        typer.Option(
+            "--tolerance",
+            metavar="PCT",
+            parser=Decimal,
+            help="A difference within this percentage is 'ok' "
+            "(default: [billing] tolerance_pct, 2).",
+        ),
+    ] = None,
+    cost: CostOpt = reports.CostBasis.EFFECTIVE,
+    fmt: FormatOpt = OutputFormat.TABLE,
+    output: OutputOpt = None,
+) -> None:
+    """The bill against the logs: billed vs estimated cost and quantity per period,
+    provider, model and token class, with what the difference suggests."""
+    keys = reports.parse_reconciliation_keys(by)
+    if tolerance is not None and not Decimal(0) <= tolerance <= Decimal(100):
+        raise UsageError("--tolerance must be a percentage between 0 and 100")
+    config = STATE.config()
+    rebuild_if_stale()
+    with open_db(read_only=True) as con:
+        table = reports.reconciliation(
+            con,
+            config,
+            period=reports.Period(period.value),
+            keys=keys,
+            cost=cost,
+            include_open=include_open,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+            tolerance_pct=tolerance,
+        )
+    with output_stream(output) as out:
+        render(
+            table,
+            fmt,
+            out,
+            title=f"reconciliation by {period.value}: bill ({cost.value}) vs logs "
+            f"({config.currency})",
+            table_columns=table_columns(table, RECONCILIATION_COLUMNS),
+            totals=["billed_cost", "estimated_cost", "difference", "operations"],
         )

@@ -10,7 +10,10 @@
 -- reads: attribution_groups
 -- Parameters: none here; the runner filters attribution_groups by time.
 -- share is estimated_cost / total estimated_cost, rounded half-up to 6
--- decimals by integer arithmetic.
+-- decimals by integer arithmetic. allocated_cost and basis (billed |
+-- estimated | mixed) come with the groups (from allocated_costs, as in
+-- unit_economics; NULL for the user and tag:<key> dimensions, which the
+-- allocation's grain does not keep).
 
 with
 
@@ -24,7 +27,7 @@ total as (
 
 final as (
     select
-        groups.* exclude (estimated_cost),
+        groups.* exclude (estimated_cost, allocated_cost, basis),
         groups.estimated_cost,
         case
             when total.estimated_cost > 0 then
@@ -32,7 +35,9 @@ final as (
                     + (total.estimated_cost * 1000000000000)::hugeint)
                 // (2 * (total.estimated_cost * 1000000000000)::hugeint)
                 * 0.000001::decimal(7, 6)
-        end::decimal(9, 6) as share
+        end::decimal(9, 6) as share,
+        groups.allocated_cost,
+        groups.basis
     from groups
     cross join total
 )

@@ -3,11 +3,26 @@
 --          creates where the feature declares a value per unit.
 -- Grain:   one row per (period_start, feature).
 -- materialized: query
--- reads: operations_daily, operation_measures, cfg_features
+-- reads: operations_daily, operation_measures, cfg_features, allocated_costs, billing_coverage
 -- Parameters: $period ('day' | 'week' | 'month'), $since, $until (UTC
 --          timestamps or NULL; since inclusive, until exclusive), $full_from,
 --          $full_to (the whole days inside [since, until), dates or NULL),
---          $currency.
+--          $currency, $cost ('effective' | 'billed' | 'list': which charge
+--          amount the allocated cost is), $spread (true: unmatched charges
+--          spread over their provider's operations; false: the row
+--          'unallocated').
+-- Billed cost (allocated_costs): a row of a provider and day with a loaded
+-- bill (billing_coverage) is 'billed': its allocated cost is known (0 when
+-- no charge matched it); a row of a provider and day without one is
+-- 'estimated': no allocated cost (NULL). The bill's own rows (unallocated,
+-- spread) are billed. Per period and feature: allocated_cost = the sum over
+-- its billed rows (NULL when none); basis = 'billed' (every row billed),
+-- 'estimated' (none), 'mixed'. A partial first or last day (a time of day in
+-- --since/--until) has no allocation (the bill is per day): its calls count
+-- as estimated. cost_per_unit = the best known cost per unit: allocated_cost
+-- ('billed'), estimated_cost ('estimated'), allocated_cost + the estimated
+-- cost of the rows without a bill ('mixed'). net_value stays on the
+-- estimated cost.
 -- Whole days are summed from the daily rollup; a partial first or last day
 -- (a --since/--until with a time of day) from operation_measures, which the
 -- rollup is built from: both count the same way.
@@ -75,6 +90,71 @@ configured_features as (
     select * from cfg_features
 ),
 
+coverage as (
+    select * from billing_coverage
+),
+
+allocation_rows as (
+    select
+        allocated_costs.day,
+        allocated_costs.feature,
+        allocated_costs.owner,
+        allocated_costs.estimated_cost,
+        case $cost
+            when 'billed' then allocated_costs.allocated_billed_cost
+            when 'list' then allocated_costs.allocated_list_cost
+            else allocated_costs.allocated_effective_cost
+        end as allocated_cost,
+        allocated_costs.operations = 0 or exists (
+            select 1 from coverage
+            where coverage.provider = allocated_costs.provider
+                and allocated_costs.day >= coverage.billing_period_from
+                and cast(allocated_costs.day as timestamp) < coverage.covered_until
+        ) as is_billed
+    from allocated_costs
+    where ($full_from is null or allocated_costs.day >= $full_from)
+        and ($full_to is null or allocated_costs.day < $full_to)
+        and allocated_costs.allocation_variant
+        in ('both', case when $spread then 'spread' else 'unallocated' end)
+),
+
+-- partial days: estimated only
+partial_rows as (
+    select
+        partial_days.day,
+        partial_days.feature,
+        partial_days.owner,
+        partial_days.estimated_cost,
+        cast(null as decimal(38, 12)) as allocated_cost,
+        false as is_billed
+    from partial_days
+    where partial_days.operations > 0
+),
+
+allocation_per_period as (
+    select
+        date_trunc($period, cast(billing_rows.day as timestamp)) as period_start,
+        billing_rows.feature,
+        any_value(billing_rows.owner) as owner,
+        case when bool_or(billing_rows.is_billed) then
+            sum(case when billing_rows.is_billed then coalesce(billing_rows.allocated_cost, 0) end)
+        end as allocated_cost,
+        sum(case when not billing_rows.is_billed then billing_rows.estimated_cost end)
+            as unbilled_estimated_cost,
+        case
+            when bool_or(billing_rows.is_billed) and bool_or(not billing_rows.is_billed)
+                then 'mixed'
+            when bool_or(billing_rows.is_billed) then 'billed'
+            else 'estimated'
+        end as basis
+    from (
+        select * from allocation_rows
+        union all
+        select * from partial_rows
+    ) as billing_rows
+    group by date_trunc($period, cast(billing_rows.day as timestamp)), billing_rows.feature
+),
+
 per_period as (
     select
         date_trunc($period, cast(measured.day as timestamp)) as period_start,
@@ -102,37 +182,84 @@ per_period as (
     group by date_trunc($period, cast(measured.day as timestamp)), measured.feature
 ),
 
+with_allocation as (
+    select
+        coalesce(per_period.period_start, allocation_per_period.period_start) as period_start,
+        coalesce(per_period.feature, allocation_per_period.feature) as feature,
+        coalesce(per_period.owner, allocation_per_period.owner) as owner,
+        coalesce(per_period.units, 0) as units,
+        coalesce(per_period.operations, 0) as operations,
+        coalesce(per_period.failed_operations, 0) as failed_operations,
+        coalesce(per_period.input_tokens, 0) as input_tokens,
+        coalesce(per_period.cache_read_tokens, 0) as cache_read_tokens,
+        coalesce(per_period.cache_write_tokens, 0) as cache_write_tokens,
+        coalesce(per_period.output_tokens, 0) as output_tokens,
+        -- the bill's rows without logged calls: nothing was estimated
+        case
+            when per_period.feature is null then cast(0 as decimal(38, 12))
+            else per_period.estimated_cost
+        end as estimated_cost,
+        coalesce(per_period.unpriced_operations, 0) as unpriced_operations,
+        per_period.unpriced_source_cost,
+        coalesce(per_period.fallback_priced_operations, 0) as fallback_priced_operations,
+        cast(allocation_per_period.allocated_cost as decimal(38, 12)) as allocated_cost,
+        coalesce(allocation_per_period.basis, 'estimated') as basis,
+        allocation_per_period.unbilled_estimated_cost
+    from per_period
+    full outer join allocation_per_period
+        on per_period.period_start = allocation_per_period.period_start
+        and per_period.feature = allocation_per_period.feature
+),
+
+costed as (
+    select
+        with_allocation.*,
+        case with_allocation.basis
+            when 'billed' then with_allocation.allocated_cost
+            when 'mixed' then with_allocation.allocated_cost
+                + coalesce(with_allocation.unbilled_estimated_cost, 0)
+            else with_allocation.estimated_cost
+        end as unit_cost
+    from with_allocation
+),
+
 final as (
     select
-        per_period.period_start,
-        per_period.feature,
-        per_period.owner,
-        per_period.units,
-        per_period.operations,
-        per_period.failed_operations,
-        per_period.input_tokens,
-        per_period.cache_read_tokens,
-        per_period.cache_write_tokens,
-        per_period.output_tokens,
-        per_period.estimated_cost,
-        per_period.unpriced_operations,
-        per_period.unpriced_source_cost,
-        per_period.fallback_priced_operations,
+        costed.period_start,
+        costed.feature,
+        costed.owner,
+        costed.units,
+        costed.operations,
+        costed.failed_operations,
+        costed.input_tokens,
+        costed.cache_read_tokens,
+        costed.cache_write_tokens,
+        costed.output_tokens,
+        costed.estimated_cost,
+        costed.unpriced_operations,
+        costed.unpriced_source_cost,
+        costed.fallback_priced_operations,
         case
-            when per_period.units > 0 then
-                ((per_period.estimated_cost * 1000000000000)::hugeint * 2 + per_period.units)
-                // (2 * per_period.units)
+            when costed.units > 0 and costed.unit_cost >= 0 then
+                ((costed.unit_cost * 1000000000000)::hugeint * 2 + costed.units)
+                // (2 * costed.units)
                 * 0.000000000001::decimal(13, 12)
+            when costed.units > 0 then
+                -(((-costed.unit_cost * 1000000000000)::hugeint * 2 + costed.units)
+                // (2 * costed.units)
+                * 0.000000000001::decimal(13, 12))
         end::decimal(38, 12) as cost_per_unit,
         configured_features.value_per_unit::decimal(38, 12) as value_per_unit,
         case
             when configured_features.value_per_unit is not null then
-                configured_features.value_per_unit * per_period.units - per_period.estimated_cost
+                configured_features.value_per_unit * costed.units - costed.estimated_cost
         end::decimal(38, 12) as net_value,
+        costed.allocated_cost,
+        costed.basis,
         $currency as currency
-    from per_period
+    from costed
     left join configured_features
-        on per_period.feature = configured_features.feature
+        on costed.feature = configured_features.feature
 )
 
 select * from final

@@ -1,0 +1,174 @@
+-- int_allocation_targets
+-- Purpose: what a charge is allocated to: the model calls of the days being
+--          allocated, summed per allocation group, with the keys charges
+--          match on and each token class's tokens and estimated cost.
+-- Grain:   one row per allocation group: (day, provider, account_key,
+--          model_key, tier, feature, owner, team, model, prompt_version,
+--          environment, unit_key, currency): the daily rollup's grain
+--          (operations_daily) plus the match keys.
+-- materialized: view
+-- reads: operations, prices, cfg_settings, cfg_exchange_rates, allocation_days
+-- Dimensions are spelled as operation_measures spells them ('unattributed').
+-- account_key: the operation's tags['account_id'] (Bedrock invocation logs
+-- carry the AWS account), NULL when absent: a charge's account is matched
+-- only where both sides have one.
+-- tier: as int_operations_priced requests it ('batch' when is_batch, else
+-- batch | flex | priority from service_tier, else 'standard').
+-- Per class (the bill's token classes): input = uncached input tokens,
+-- cache_read, cache_write = 5m + 1h writes, output = output incl. reasoning.
+-- estimated_<class>_cost = the class's tokens x the rate of the operation's
+-- own price row (price_id), with the same fallbacks as int_operations_priced
+-- (cache read at the input rate, ...), converted to the reporting currency
+-- with the configured rate (to 9 decimals: these are weights, not money
+-- shown anywhere but the reconciliation). An unpriced call has no class cost
+-- (NULL): the allocation then weighs its bucket by tokens.
+
+with
+
+operations_in_scope as (
+    select * from operations
+    where operations.day >= aicost_allocation_from()
+        and operations.day < aicost_allocation_until()
+        and operations.day in (select allocation_days.day from allocation_days)
+        and operations.is_model_call
+),
+
+price_rows as (
+    select * from prices
+),
+
+settings as (
+    select cfg_settings.reporting_currency from cfg_settings
+),
+
+exchange_rates as (
+    select * from cfg_exchange_rates
+),
+
+operation_classes as (
+    select
+        operations_in_scope.day,
+        coalesce(operations_in_scope.provider, 'unattributed') as provider,
+        nullif(operations_in_scope.tags['account_id'], '') as account_key,
+        coalesce(operations_in_scope.model_key, operations_in_scope.model, 'unattributed')
+            as model_key,
+        case
+            when operations_in_scope.is_batch then 'batch'
+            when operations_in_scope.service_tier in ('batch', 'flex', 'priority')
+                then operations_in_scope.service_tier
+            else 'standard'
+        end as tier,
+        coalesce(operations_in_scope.feature, 'unattributed') as feature,
+        coalesce(operations_in_scope.owner, 'unattributed') as owner,
+        coalesce(operations_in_scope.team, 'unattributed') as team,
+        coalesce(operations_in_scope.model_key, operations_in_scope.model, 'unattributed')
+            as model,
+        coalesce(operations_in_scope.prompt_version, 'unattributed') as prompt_version,
+        coalesce(operations_in_scope.environment, 'unattributed') as environment,
+        operations_in_scope.unit_key,
+        operations_in_scope.currency,
+        operations_in_scope.estimated_cost,
+        operations_in_scope.input_tokens,
+        operations_in_scope.cache_read_tokens,
+        operations_in_scope.cache_write_5m_tokens + operations_in_scope.cache_write_1h_tokens
+            as cache_write_tokens,
+        operations_in_scope.output_tokens,
+        case
+            when price_rows.currency is null or price_rows.currency = settings.reporting_currency
+                then cast(1 as decimal(38, 9))
+            else cast(exchange_rates.rate as decimal(38, 9))
+        end as to_reporting,
+        case when operations_in_scope.input_tokens > 0 then
+            cast(operations_in_scope.input_tokens as decimal(38, 0))
+                * price_rows.input_per_token
+        else 0 end as price_input_cost,
+        case when operations_in_scope.cache_read_tokens > 0 then
+            cast(operations_in_scope.cache_read_tokens as decimal(38, 0))
+                * coalesce(price_rows.cache_read_per_token, price_rows.input_per_token)
+        else 0 end as price_cache_read_cost,
+        case when operations_in_scope.cache_write_5m_tokens > 0 then
+            cast(operations_in_scope.cache_write_5m_tokens as decimal(38, 0))
+                * coalesce(price_rows.cache_write_5m_per_token, price_rows.input_per_token)
+        else 0 end
+        + case when operations_in_scope.cache_write_1h_tokens > 0 then
+            cast(operations_in_scope.cache_write_1h_tokens as decimal(38, 0))
+                * coalesce(
+                    price_rows.cache_write_1h_per_token,
+                    price_rows.cache_write_5m_per_token,
+                    price_rows.input_per_token
+                )
+        else 0 end as price_cache_write_cost,
+        case when operations_in_scope.output_tokens - operations_in_scope.reasoning_tokens > 0
+            then cast(
+                operations_in_scope.output_tokens - operations_in_scope.reasoning_tokens
+                as decimal(38, 0)
+            ) * price_rows.output_per_token
+        else 0 end
+        + case when operations_in_scope.reasoning_tokens > 0 then
+            cast(operations_in_scope.reasoning_tokens as decimal(38, 0))
+                * coalesce(price_rows.reasoning_per_token, price_rows.output_per_token)
+        else 0 end as price_output_cost,
+        price_rows.price_id is not null as has_price
+    from operations_in_scope
+    cross join settings
+    left join price_rows
+        on operations_in_scope.price_id = price_rows.price_id
+    left join exchange_rates
+        on price_rows.currency = exchange_rates.currency
+),
+
+final as (
+    select
+        operation_classes.day,
+        operation_classes.provider,
+        operation_classes.account_key,
+        operation_classes.model_key,
+        operation_classes.tier,
+        operation_classes.feature,
+        operation_classes.owner,
+        operation_classes.team,
+        operation_classes.model,
+        operation_classes.prompt_version,
+        operation_classes.environment,
+        operation_classes.unit_key,
+        operation_classes.currency,
+        count(*) as operations,
+        sum(operation_classes.estimated_cost) as estimated_cost,
+        sum(operation_classes.input_tokens)::bigint as logged_input_tokens,
+        sum(operation_classes.cache_read_tokens)::bigint as logged_cache_read_tokens,
+        sum(operation_classes.cache_write_tokens)::bigint as logged_cache_write_tokens,
+        sum(operation_classes.output_tokens)::bigint as logged_output_tokens,
+        sum(case when operation_classes.has_price then
+            cast(operation_classes.price_input_cost * operation_classes.to_reporting
+                as decimal(38, 12))
+        end) as estimated_input_cost,
+        sum(case when operation_classes.has_price then
+            cast(operation_classes.price_cache_read_cost * operation_classes.to_reporting
+                as decimal(38, 12))
+        end) as estimated_cache_read_cost,
+        sum(case when operation_classes.has_price then
+            cast(operation_classes.price_cache_write_cost * operation_classes.to_reporting
+                as decimal(38, 12))
+        end) as estimated_cache_write_cost,
+        sum(case when operation_classes.has_price then
+            cast(operation_classes.price_output_cost * operation_classes.to_reporting
+                as decimal(38, 12))
+        end) as estimated_output_cost
+    from operation_classes
+    group by
+        operation_classes.day,
+        operation_classes.provider,
+        operation_classes.account_key,
+        operation_classes.model_key,
+        operation_classes.tier,
+        operation_classes.feature,
+        operation_classes.owner,
+        operation_classes.team,
+        operation_classes.model,
+        operation_classes.prompt_version,
+        operation_classes.environment,
+        operation_classes.unit_key,
+        operation_classes.currency
+)
+
+select * from final

@@ -1,0 +1,651 @@
+"""Allocation of the bill to operations, billed cost in the reports, and the
+reconciliation of bill against logs.
+
+Stores are real: operations are ingested from aicost JSONL, the classified
+``charges`` (the classification model's contract, billing/allocation.py) are
+a real table in the same DuckDB file, and the build runs the models and
+audits. Expected allocations are computed here in Python (Fraction, Decimal,
+integers), by the largest-remainder rule the models document, or by hand.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from typer.testing import CliRunner
+
+from aicost_cli import build, db, models, reports
+from aicost_cli.billing.allocation import charges_ddl
+from aicost_cli.cli import app
+from aicost_cli.config import Config
+from aicost_cli.errors import ExitCode
+from aicost_cli.ingest.requests import ingest_requests
+
+runner = CliRunner()
+UNIT = Decimal("0.000000000001")
+GOLDEN = Path(__file__).resolve().parent / "golden" / "billing"
+
+#: claude-sonnet-4-5, gpt-4o, claude-haiku-4-5 bundled standard rates (USD per token)
+SONNET = {"input": Decimal("0.000003"), "output": Decimal("0.000015"), "cr": Decimal("0.0000003")}
+HAIKU = {"input": Decimal("0.000001"), "output": Decimal("0.000005")}
+GPT4O = {"input": Decimal("0.0000025"), "output": Decimal("0.00001")}
+
+
+def largest_remainder(amount: Decimal, weights: list[int]) -> list[Decimal]:
+    """The models' rule, independently: units of 1e-12, floors, leftover units
+    one each to the largest remainders, ties by position (the group-key order)."""
+    units = int(abs(amount) / UNIT)
+    assert Decimal(units) * UNIT == abs(amount)
+    total = sum(weights)
+    floors = [units * w // total for w in weights]
+    rests = [units * w % total for w in weights]
+    left = units - sum(floors)
+    order = sorted(range(len(weights)), key=lambda i: (-rests[i], i))
+    for i in order[:left]:
+        floors[i] += 1
+    sign = -1 if amount < 0 else 1
+    return [sign * Decimal(f) * UNIT for f in floors]
+
+
+# --- a store with operations and charges --------------------------------------
+
+
+def op(
+    op_id: str,
+    day: int,
+    feature: str,
+    *,
+    model: str = "claude-sonnet-4-5",
+    provider: str = "anthropic",
+    inp: int = 0,
+    out: int = 0,
+    cr: int = 0,
+    cw: int = 0,
+    conversation: str | None = None,
+    month: int = 7,
+) -> dict[str, Any]:
+    return {
+        "operation_id": op_id,
+        "started_at": f"2026-{month:02d}-{day:02d}T10:00:00Z",
+        "provider": provider,
+        "model": model,
+        "usage": {
+            "input_tokens": inp,
+            "output_tokens": out,
+            "cache_read_tokens": cr,
+            "cache_write_5m_tokens": cw,
+        },
+        "feature": feature,
+        "conversation_id": conversation or f"conv-{op_id}",
+    }
+
+
+@dataclass
+class Charge:
+    charge_id: str
+    day: int
+    token_class: str | None
+    amount: Decimal
+    model: str | None = "claude-sonnet-4-5"
+    provider: str | None = "anthropic"
+    ai_kind: str | None = "tokens"
+    is_ai: bool = True
+    category: str = "Usage"
+    billed_tokens: Decimal | None = None
+    end_day: int | None = None  # exclusive end day (default: the next day)
+    billed: Decimal | None = None
+    list_cost: Decimal | None = None
+    month: int = 7
+
+
+def insert_charges(con: duckdb.DuckDBPyConnection, charges: list[Charge]) -> None:
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where table_name = 'charges' and not temporary"
+    ).fetchall()[0][0]
+    if not exists:
+        con.execute(charges_ddl())
+    for c in charges:
+        start = datetime(2026, c.month, c.day)
+        end = (
+            datetime(2026, c.month, c.end_day) if c.end_day else datetime(2026, c.month, c.day + 1)
+        )
+        con.execute(
+            "insert into charges (charge_id, billing_source, partition_key, "
+            "billing_period_start, billing_period_end, charge_period_start, charge_period_end, "
+            "provider, charge_category, billed_cost, effective_cost, list_cost, "
+            "billing_currency, source_file, ingest_run_id, day, is_ai, ai_kind, provider_key, "
+            "bill_model, model_key, token_class, tier, billed_tokens) values "
+            "(?, 'test', 'p', ?, ?, ?, ?, 'Test', ?, ?, ?, ?, 'USD', 'bill.csv', 1, ?, ?, ?, ?, "
+            "?, ?, ?, 'standard', ?)",
+            [
+                c.charge_id,
+                datetime(2026, c.month, 1),
+                datetime(2026, c.month + 1, 1),
+                start,
+                end,
+                c.category,
+                c.billed if c.billed is not None else c.amount,
+                c.amount,
+                c.list_cost if c.list_cost is not None else c.amount,
+                start.date(),
+                c.is_ai,
+                c.ai_kind,
+                c.provider,
+                c.model,
+                c.model,
+                c.token_class,
+                c.billed_tokens,
+            ],
+        )
+
+
+def make_store(
+    tmp_path: Path, operations: list[dict[str, Any]], charges: list[Charge], name: str = "s"
+) -> Path:
+    path = tmp_path / f"{name}.duckdb"
+    logs = tmp_path / f"{name}.jsonl"
+    logs.write_text("\n".join(json.dumps(o) for o in operations) + "\n", encoding="utf-8")
+    ingest_requests(path, [str(logs)], config=Config())
+    with db.connect(path) as con:
+        insert_charges(con, charges)
+        build.build(con, Config(), full=True)
+    return path
+
+
+def rows(path: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    with db.connect(path, read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def allocations_of(path: Path, variant: str = "default") -> dict[tuple[str, str], Decimal]:
+    """(model/token class of the bucket's charge, feature) -> allocated effective cost."""
+    wanted = ("both", "unallocated") if variant == "default" else ("both", "spread")
+    got: dict[tuple[str, str], Decimal] = {}
+    for token_class, feature, amount in rows(
+        path,
+        "select coalesce(token_class, '-'), feature, sum(allocated_effective_cost) "
+        "from charge_allocations where allocation_variant in (?, ?) group by all",
+        list(wanted),
+    ):
+        got[(token_class, feature)] = amount
+    return got
+
+
+# The main scenario: July 2 (anthropic, billed), July 3 (openai, no bill)
+OPERATIONS = [
+    op("o1", 2, "alpha", inp=1000, out=100, conversation="k1"),
+    op("o2", 2, "beta", inp=2000, out=300, conversation="k2"),
+    op("o3", 2, "gamma", inp=3000, cr=500, conversation="k3"),
+    op("o4", 3, "alpha", model="gpt-4o", provider="openai", inp=10, out=10, conversation="k4"),
+]
+CHARGES = [
+    Charge("c-in", 2, "input", Decimal("1.000000000001")),
+    Charge("c-out", 2, "output", Decimal("0.5")),
+    Charge("c-cw", 2, "cache_write", Decimal("0.7")),  # nobody wrote the cache: unallocated
+    Charge("c-cr", 2, "cache_read", Decimal("0.01")),
+    Charge("tax", 2, None, Decimal("5"), ai_kind=None, is_ai=False, category="Tax"),
+    Charge("credit", 2, None, Decimal("-2"), ai_kind=None, is_ai=False, category="Credit"),
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Read only by the tests that use it: built once."""
+    return make_store(tmp_path_factory.mktemp("billing-store"), OPERATIONS, CHARGES)
+
+
+def test_proportional_split_with_remainders(store: Path) -> None:
+    got = allocations_of(store)
+    # input: 1000 : 2000 : 3000 tokens at one rate
+    alpha, beta, gamma = largest_remainder(Decimal("1.000000000001"), [1000, 2000, 3000])
+    assert (alpha, beta, gamma) == (
+        Decimal("0.166666666667"),
+        Decimal("0.333333333334"),
+        Decimal("0.500000000000"),
+    )
+    assert got[("input", "alpha")] == alpha
+    assert got[("input", "beta")] == beta
+    assert got[("input", "gamma")] == gamma
+    # output: gamma wrote nothing, so it gets nothing (100 : 300)
+    assert got[("output", "alpha")] == Decimal("0.125")
+    assert got[("output", "beta")] == Decimal("0.375")
+    assert ("output", "gamma") not in got
+    assert got[("cache_read", "gamma")] == Decimal("0.01")
+    # ratios are exact and sum to 1 per bucket
+    ratios = rows(
+        store,
+        "select token_class, sum(allocated_ratio) from charge_allocations "
+        "where allocation_variant in ('both', 'unallocated') group by all",
+    )
+    assert {r[1] for r in ratios} == {Decimal(1)}
+
+
+def test_unmatched_charge_is_unallocated_and_tax_credit_never_allocated(store: Path) -> None:
+    got = allocations_of(store)
+    assert got[("cache_write", "unallocated")] == Decimal("0.7")
+    total = sum(got.values(), Decimal(0))
+    # the four AI usage charges, exactly; tax (5) and the credit (-2) are not in it
+    assert total == Decimal("2.210000000001")
+    methods = rows(
+        store,
+        "select distinct allocated_method_id from charge_allocations "
+        "where token_class = 'cache_write' and allocation_variant <> 'spread'",
+    )
+    assert methods == [("aicost-unallocated",)]
+
+
+def test_spread_unmatched_over_the_providers_operations(store: Path) -> None:
+    got = allocations_of(store, "spread")
+    # by the groups' whole estimated cost on the day (by hand):
+    # alpha 1000*3e-6 + 100*15e-6 = 0.0045; beta 0.006 + 0.0045 = 0.0105;
+    # gamma 0.009 + 500*3e-7 = 0.00915
+    weights = [4500, 10500, 9150]
+    expected = largest_remainder(Decimal("0.7"), weights)
+    assert sum(expected) == Decimal("0.7")
+    assert got[("cache_write", "alpha")] == expected[0]
+    assert got[("cache_write", "beta")] == expected[1]
+    assert got[("cache_write", "gamma")] == expected[2]
+    assert ("cache_write", "unallocated") not in got
+
+
+def test_unit_economics_billed_estimated_and_mixed(store: Path) -> None:
+    with db.connect(store, read_only=True) as con:
+        table = reports.unit_economics(con, Config())
+    by_feature = {r["feature"]: r for r in table.to_pylist()}
+    assert by_feature["beta"]["basis"] == "billed"
+    assert by_feature["beta"]["allocated_cost"] == Decimal("0.708333333334")
+    assert by_feature["beta"]["cost_per_unit"] == Decimal("0.708333333334")
+    assert by_feature["gamma"]["allocated_cost"] == Decimal("0.51")
+    # alpha: a billed anthropic call and an openai call without a bill
+    alpha = by_feature["alpha"]
+    assert alpha["basis"] == "mixed"
+    assert alpha["allocated_cost"] == Decimal("0.291666666667")
+    gpt = 10 * GPT4O["input"] + 10 * GPT4O["output"]
+    per_unit = (Decimal("0.291666666667") + gpt) / 2
+    assert alpha["cost_per_unit"] == per_unit.quantize(UNIT, rounding="ROUND_HALF_UP")
+    unallocated = by_feature["unallocated"]
+    assert (unallocated["operations"], unallocated["units"]) == (0, 0)
+    assert unallocated["allocated_cost"] == Decimal("0.7")
+    assert unallocated["basis"] == "billed"
+    # every row together: the AI usage charges exactly
+    assert sum(r["allocated_cost"] for r in table.to_pylist()) == Decimal("2.210000000001")
+
+
+@pytest.mark.slow
+def test_estimated_only_when_no_bill_is_loaded(tmp_path: Path) -> None:
+    path = make_store(tmp_path, OPERATIONS, [])
+    with db.connect(path, read_only=True) as con:
+        table = reports.unit_economics(con, Config())
+        attribution = reports.attribution(con, Config(), ["feature", "provider"])
+    assert {r["basis"] for r in table.to_pylist()} == {"estimated"}
+    assert {r["allocated_cost"] for r in table.to_pylist()} == {None}
+    assert {r["basis"] for r in attribution.to_pylist()} == {"estimated"}
+
+
+def test_attribution_by_provider_and_cost_basis(store: Path) -> None:
+    with db.connect(store, read_only=True) as con:
+        table = reports.attribution(
+            con,
+            Config(),
+            ["feature", "provider"],
+            billing=reports.Billing(cost=reports.CostBasis.LIST, spread_unmatched=True),
+        )
+        by_user = reports.attribution(con, Config(), ["user"])
+    got = {
+        (r["feature"], r["provider"]): (r["allocated_cost"], r["basis"]) for r in table.to_pylist()
+    }
+    assert got[("alpha", "openai")] == (None, "estimated")
+    spread = largest_remainder(Decimal("0.7"), [4500, 10500, 9150])[0]
+    assert got[("alpha", "anthropic")] == (Decimal("0.291666666667") + spread, "billed")
+    assert ("unallocated", "anthropic") not in got  # spread
+    # the allocation has no user grain: not available there
+    assert {(r["allocated_cost"], r["basis"]) for r in by_user.to_pylist()} == {(None, None)}
+
+
+@pytest.mark.slow
+def test_restated_charge_changes_only_its_days(tmp_path: Path) -> None:
+    operations = [*OPERATIONS, op("o9", 10, "delta", inp=500, out=50)]
+    charges = [*CHARGES, Charge("c-10", 10, "input", Decimal("0.25"))]
+    path = make_store(tmp_path, operations, charges)
+    day_10 = "select * from charge_allocations where day = date '2026-07-10' order by all"
+    before_10 = rows(path, day_10)
+    before_2 = rows(path, "select * from charge_allocations where day = date '2026-07-02'")
+    with db.connect(path) as con:
+        con.execute("update charges set effective_cost = 2.000000000002 where charge_id = 'c-in'")
+        result = build.build(con, Config(), days=[date(2026, 7, 2)])
+    assert result.days_rebuilt == 1
+    assert rows(path, day_10) == before_10
+    got = allocations_of(path)
+    assert got[("input", "alpha")] == Decimal("0.333333333334")
+    assert got[("input", "gamma")] == Decimal("1.000000000001")
+    assert rows(path, "select * from charge_allocations where day = date '2026-07-02'") != (
+        before_2
+    )
+
+
+@pytest.mark.slow
+def test_monthly_charge_is_reallocated_over_its_whole_period(tmp_path: Path) -> None:
+    """A charge for the month is allocated over every day's calls; calls that
+    arrive later for one day re-split it on all its days."""
+    first = [op("m1", 2, "alpha", inp=1000), op("m2", 20, "beta", inp=3000)]
+    monthly = Charge("month-in", 1, "input", Decimal("1"), end_day=None)
+    path = tmp_path / "m.duckdb"
+    logs = tmp_path / "m1.jsonl"
+    logs.write_text("\n".join(json.dumps(o) for o in first) + "\n", encoding="utf-8")
+    ingest_requests(path, [str(logs)], config=Config())
+    with db.connect(path) as con:
+        insert_charges(con, [monthly])
+        con.execute(
+            "update charges set charge_period_end = timestamp '2026-08-01', "
+            "charge_period_start = timestamp '2026-07-01'"
+        )
+        build.build(con, Config(), full=True)
+    assert allocations_of(path) == {
+        ("input", "alpha"): Decimal("0.25"),
+        ("input", "beta"): Decimal("0.75"),
+    }
+    late = tmp_path / "m2.jsonl"
+    late.write_text(json.dumps(op("m3", 20, "gamma", inp=4000)) + "\n", encoding="utf-8")
+    result = ingest_requests(path, [str(late)], config=Config())
+    assert result.build is not None and result.build.days_rebuilt == 1  # operations: one day
+    assert allocations_of(path) == {
+        ("input", "alpha"): Decimal("0.125"),  # on July 2, which had no new call
+        ("input", "beta"): Decimal("0.375"),
+        ("input", "gamma"): Decimal("0.5"),
+    }
+
+
+def test_billing_allocations_command(store: Path) -> None:
+    summary = runner.invoke(app, ["--db", str(store), "billing", "allocations", "--format", "json"])
+    assert summary.exit_code == 0, summary.output
+    data = {r["charge_id"]: r for r in json.loads(summary.stdout)}
+    assert set(data) == {"c-in", "c-out", "c-cw", "c-cr"}  # tax and credit are not allocatable
+    assert data["c-cw"]["allocated_method_id"] == "aicost-unallocated"
+    assert data["c-in"]["allocated_method_id"] == "aicost-proportional-estimated-cost"
+    assert data["c-in"]["allocated_groups"] == 3
+    split = runner.invoke(
+        app, ["--db", str(store), "billing", "allocations", "--charge", "c-in", "--format", "csv"]
+    )
+    assert split.exit_code == 0, split.output
+    lines = split.stdout.splitlines()
+    header = lines[0].split(",")
+    assert header[:4] == [
+        "charge_id",
+        "allocated_method_id",
+        "allocated_ratio",
+        "allocated_effective_cost",
+    ]
+    amounts = sorted(Decimal(line.split(",")[3]) for line in lines[1:])
+    assert amounts == sorted(largest_remainder(Decimal("1.000000000001"), [1000, 2000, 3000]))
+    missing = runner.invoke(app, ["--db", str(store), "billing", "allocations", "--charge", "tax"])
+    assert missing.exit_code == ExitCode.USAGE
+    assert "no AI usage charge with id 'tax'" in missing.stderr
+
+
+@pytest.mark.slow
+def test_charge_split_within_a_bucket_of_several_charges(tmp_path: Path) -> None:
+    """Two hourly lines of one usage type share a bucket; each line's split sums
+    to the line exactly, and the two splits together to the bucket's rows."""
+    operations = [
+        op("h1", 2, "alpha", inp=1),
+        op("h2", 2, "beta", inp=1),
+        op("h3", 2, "gamma", inp=1),
+    ]
+    charges = [
+        Charge("h-00", 2, "input", Decimal("0.000000000010")),
+        Charge("h-01", 2, "input", Decimal("0.000000000011")),
+    ]
+    path = make_store(tmp_path, operations, charges)
+    with db.connect(path, read_only=True) as con:
+        first = reports.charge_allocations(con, Config(), "h-00").to_pylist()
+        second = reports.charge_allocations(con, Config(), "h-01").to_pylist()
+    assert sum(r["allocated_effective_cost"] for r in first) == Decimal("0.000000000010")
+    assert sum(r["allocated_effective_cost"] for r in second) == Decimal("0.000000000011")
+    assert sorted(r["allocated_effective_cost"] for r in second) == sorted(
+        largest_remainder(Decimal("0.000000000011"), [1, 1, 1])
+    )
+    assert allocations_of(path) == {
+        ("input", "alpha"): Decimal("0.000000000007"),
+        ("input", "beta"): Decimal("0.000000000007"),
+        ("input", "gamma"): Decimal("0.000000000007"),
+    }
+
+
+# --- reconciliation -------------------------------------------------------------
+
+RECON_OPERATIONS = [
+    # sonnet: input billed as logged (ok), output billed at another rate (price differs)
+    op("r1", 2, "alpha", inp=10000, out=2000),
+    # haiku: the bill has more tokens than the logs (traffic not logged)
+    op("r2", 2, "alpha", model="claude-haiku-4-5", inp=1000),
+    # opus: logged, the loaded bill names nothing of it (logged but not billed)
+    op("r3", 2, "beta", model="claude-opus-4-1", inp=100),
+    # openai: no bill loaded at all
+    op("r4", 2, "beta", model="gpt-4o", provider="openai", inp=100, out=100),
+    # after the bill's last day: open
+    op("r5", 5, "alpha", inp=100),
+]
+RECON_CHARGES = [
+    Charge("s-in", 2, "input", 10000 * SONNET["input"], billed_tokens=Decimal(10000)),
+    Charge("s-out", 2, "output", Decimal("0.027"), billed_tokens=Decimal(2000)),
+    Charge(
+        "h-in", 2, "input", Decimal("0.0015"), model="claude-haiku-4-5", billed_tokens=Decimal(1500)
+    ),
+    Charge("credit", 2, None, Decimal("-1.5"), ai_kind=None, is_ai=False, category="Credit"),
+]
+
+
+def reconciliation_rows(path: Path, **kwargs: Any) -> dict[tuple[Any, ...], dict[str, Any]]:
+    with db.connect(path, read_only=True) as con:
+        table = reports.reconciliation(con, Config(), **kwargs)
+    return {(r["provider"], r["model"], r["token_class"]): r for r in table.to_pylist()}
+
+
+@pytest.mark.slow
+def test_reconciliation_findings(tmp_path: Path) -> None:
+    path = make_store(tmp_path, RECON_OPERATIONS, RECON_CHARGES)
+    got = reconciliation_rows(path)
+    ok = got[("anthropic", "claude-sonnet-4-5", "input")]
+    assert ok["finding"] == "ok"
+    assert (ok["billed_cost"], ok["estimated_cost"]) == (Decimal("0.03"), Decimal("0.03"))
+    differs = got[("anthropic", "claude-sonnet-4-5", "output")]
+    assert differs["finding"] == "price differs"  # 2000 tokens both sides, 0.027 vs 0.030
+    assert differs["difference"] == Decimal("-0.003")
+    assert differs["difference_pct"] == Decimal("-10")
+    assert differs["quantity_gap"] == 0
+    traffic = got[("anthropic", "claude-haiku-4-5", "input")]
+    assert traffic["finding"] == "traffic not logged"
+    assert (traffic["billed_quantity"], traffic["logged_tokens"]) == (Decimal(1500), 1000)
+    assert traffic["quantity_gap"] == Decimal(500)
+    # the haiku bill has classes: its other classes with nothing logged have no row
+    assert ("anthropic", "claude-haiku-4-5", "output") not in got
+    not_billed = got[("anthropic", "claude-opus-4-1", None)]
+    assert not_billed["finding"] == "logged but not billed"
+    assert not_billed["billed_cost"] == 0
+    no_bill = got[("openai", "gpt-4o", None)]
+    assert no_bill["finding"] == "no bill loaded"
+    assert no_bill["billed_cost"] is None  # never 0
+    credit_row = got[("anthropic", "(credits and refunds)", None)]
+    assert credit_row["billed_cost"] == Decimal("-1.5")
+    assert credit_row["finding"] == "credits and refunds"
+    # July 5 is after the bill's last day: only with --include-open
+    assert ok["logged_tokens"] == 10000  # not July 5's 100
+    opened = reconciliation_rows(path, include_open=True, period=reports.Period.DAY)
+    late = [r for r in opened.values() if r["period_start"] == datetime(2026, 7, 5)]
+    assert [r["finding"] for r in late] == ["no bill loaded"]
+
+
+@pytest.mark.slow
+def test_reconciliation_tolerance_and_keys(tmp_path: Path) -> None:
+    path = make_store(tmp_path, RECON_OPERATIONS, RECON_CHARGES)
+    loose = reconciliation_rows(path, tolerance_pct=Decimal(10))
+    assert loose[("anthropic", "claude-sonnet-4-5", "output")]["finding"] == "ok"
+    with db.connect(path, read_only=True) as con:
+        by_provider = reports.reconciliation(con, Config(), keys=["provider"]).to_pylist()
+    assert "model" not in by_provider[0] and "token_class" not in by_provider[0]
+    anthropic = next(r for r in by_provider if r["provider"] == "anthropic")
+    assert anthropic["billed_cost"] == Decimal("0.03") + Decimal("0.027") + Decimal("0.0015")
+
+
+# --- golden table views with a bill loaded -------------------------------------
+
+GOLDEN_COMMANDS = {
+    "unit-economics-billed": ["report", "unit-economics"],
+    "attribution-billed": ["report", "attribution", "--by", "feature,provider"],
+    "reconciliation": ["report", "reconciliation"],
+    "billing-allocations": ["billing", "allocations"],
+}
+
+
+@pytest.fixture(scope="module")
+def golden_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = tmp_path_factory.mktemp("billing-golden")
+    path = make_store(folder, [*OPERATIONS, *RECON_OPERATIONS], [*CHARGES, *RECON_CHARGES[:3]])
+    yield path
+
+
+@pytest.mark.parametrize("name", sorted(GOLDEN_COMMANDS))
+@pytest.mark.parametrize("width", [80, 120])
+def test_billing_golden_tables(
+    name: str, width: int, golden_store: Path, request: pytest.FixtureRequest
+) -> None:
+    result = runner.invoke(
+        app, ["--db", str(golden_store), *GOLDEN_COMMANDS[name]], env={"COLUMNS": str(width)}
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    path = GOLDEN / f"{name}.{width}.txt"
+    if request.config.getoption("--update-golden"):
+        path.write_text(result.stdout, encoding="utf-8")
+    assert result.stdout == path.read_text(encoding="utf-8")
+    assert max(len(line) for line in result.stdout.splitlines()) <= width
+
+
+# --- the split itself, as a property -------------------------------------------
+
+
+def run_split(amounts: list[Decimal], weights: list[list[int]]) -> list[list[Decimal]]:
+    """charge_allocations over hand-made inputs on an in-memory DuckDB: one
+    bucket per amount, its groups weighted by token counts (no prices)."""
+    con = duckdb.connect()
+    try:
+        con.execute("create temp table allocation_days as select date '2026-07-02' as day")
+        con.execute("create temp macro aicost_allocation_from() as date '2026-07-02'")
+        con.execute("create temp macro aicost_allocation_until() as date '2026-07-03'")
+        con.execute(
+            "create temp table int_charges_allocatable as select "
+            "'c' || i as charge_id, 'tokens' as ai_kind, 'p' || i as provider_key, "
+            "null::varchar as account_key, 'm' as model_key, 'm' as bill_model, "
+            "'input' as token_class, 'standard' as tier, date '2026-07-02' as day_from, "
+            "date '2026-07-02' as day_to, date '2026-07-01' as billing_period_from, "
+            "date '2026-07-31' as billing_period_to, amount::decimal(38, 12) as effective_cost, "
+            "amount::decimal(38, 12) as billed_cost, null::decimal(38, 12) as list_cost, "
+            "'USD' as billing_currency, null::decimal(38, 12) as billed_tokens, "
+            "'b' || i as allocation_bucket_id "
+            "from (select unnest(?::varchar[]) as amount, "
+            "generate_subscripts(?::varchar[], 1) as i)",
+            [[str(a) for a in amounts], [str(a) for a in amounts]],
+        )
+        groups = [
+            (f"p{i + 1}", f"g{j:04d}", w) for i, ws in enumerate(weights) for j, w in enumerate(ws)
+        ]
+        con.execute(
+            "create temp table int_allocation_targets as select "
+            "date '2026-07-02' as day, provider, null::varchar as account_key, 'm' as model_key, "
+            "'standard' as tier, feature, 'o' as owner, 't' as team, 'm' as model, "
+            "'v' as prompt_version, 'e' as environment, feature as unit_key, 'USD' as currency, "
+            "1::bigint as operations, null::decimal(38, 12) as estimated_cost, "
+            "tokens::bigint as logged_input_tokens, 0::bigint as logged_cache_read_tokens, "
+            "0::bigint as logged_cache_write_tokens, 0::bigint as logged_output_tokens, "
+            "null::decimal(38, 12) as estimated_input_cost, "
+            "null::decimal(38, 12) as estimated_cache_read_cost, "
+            "null::decimal(38, 12) as estimated_cache_write_cost, "
+            "null::decimal(38, 12) as estimated_output_cost "
+            "from (select unnest(?::varchar[]) as provider, unnest(?::varchar[]) as feature, "
+            "unnest(?::bigint[]) as tokens)",
+            [[g[0] for g in groups], [g[1] for g in groups], [g[2] for g in groups]],
+        )
+        result = con.execute(
+            "select allocation_bucket_id, feature, allocated_effective_cost, allocated_ratio "
+            f"from ({models.model_sql('charge_allocations')}) order by all"
+        ).fetchall()
+    finally:
+        con.close()
+    out: list[list[Decimal]] = [[Decimal(0)] * len(ws) for ws in weights]
+    for bucket, feature, amount, _ratio in result:
+        out[int(bucket[1:]) - 1][int(feature[1:])] = amount
+    return out
+
+
+amounts_st = st.decimals(
+    min_value=Decimal("-100000"), max_value=Decimal("100000"), places=12, allow_nan=False
+)
+# up to 1e15 each: some totals reach 17 digits and take the scaled path
+weights_st = st.lists(st.integers(min_value=1, max_value=10**15), min_size=1, max_size=12)
+
+
+@pytest.mark.slow
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(amounts_st, weights_st), min_size=1, max_size=4))
+def test_split_is_exact_for_any_weights_and_amounts(cases: list[tuple[Decimal, list[int]]]) -> None:
+    amounts = [a for a, _ in cases]
+    weights = [w for _, w in cases]
+    got = run_split(amounts, weights)
+    for amount, ws, split in zip(amounts, weights, got, strict=True):
+        assert sum(split, Decimal(0)) == amount
+        if sum(ws) < 10**16:  # no weight scaling: the rule exactly
+            assert split == largest_remainder(amount, ws)
+            for w, part in zip(ws, split, strict=True):  # within one unit of its share
+                assert abs(Fraction(part) - Fraction(amount) * w / sum(ws)) < Fraction(UNIT)
+
+
+# --- the contract: built tables of the allocation ------------------------------
+
+ALLOCATION_TABLES = {
+    "charge_allocations": (
+        "day DATE, allocation_bucket_id VARCHAR, allocation_variant VARCHAR, "
+        "allocated_method_id VARCHAR, allocation_range_start DATE, allocation_range_end DATE, "
+        "ai_kind VARCHAR, token_class VARCHAR, provider VARCHAR, account_key VARCHAR, "
+        "model_key VARCHAR, tier VARCHAR, feature VARCHAR, owner VARCHAR, team VARCHAR, "
+        "model VARCHAR, prompt_version VARCHAR, environment VARCHAR, unit_key VARCHAR, "
+        "operations BIGINT, allocation_weight HUGEINT, allocated_ratio DECIMAL(38,18), "
+        "allocated_effective_cost DECIMAL(38,12), allocated_billed_cost DECIMAL(38,12), "
+        "allocated_list_cost DECIMAL(38,12), billing_currency VARCHAR"
+    ),
+    "allocated_costs": (
+        "day DATE, feature VARCHAR, owner VARCHAR, team VARCHAR, model VARCHAR, "
+        "provider VARCHAR, prompt_version VARCHAR, environment VARCHAR, "
+        "allocation_variant VARCHAR, operations BIGINT, estimated_cost DECIMAL(38,12), "
+        "logged_input_tokens BIGINT, logged_cache_read_tokens BIGINT, "
+        "logged_cache_write_tokens BIGINT, logged_output_tokens BIGINT, "
+        "estimated_input_cost DECIMAL(38,12), estimated_cache_read_cost DECIMAL(38,12), "
+        "estimated_cache_write_cost DECIMAL(38,12), estimated_output_cost DECIMAL(38,12), "
+        "allocated_effective_cost DECIMAL(38,12), allocated_billed_cost DECIMAL(38,12), "
+        "allocated_list_cost DECIMAL(38,12)"
+    ),
+    "billing_coverage": (
+        "provider VARCHAR, billing_period_from DATE, covered_until TIMESTAMP, charges BIGINT"
+    ),
+}
+
+
+def test_allocation_tables_are_pinned(store: Path) -> None:
+    for table, spec in ALLOCATION_TABLES.items():
+        got = rows(
+            store,
+            "select column_name, data_type from information_schema.columns "
+            "where table_name = ? order by ordinal_position",
+            [table],
+        )
+        assert ", ".join(f"{name} {kind}" for name, kind in got) == spec, table
