@@ -3,8 +3,9 @@
 --          canonical charges (migrations.CHARGE_COLUMNS, FOCUS vocabulary)
 --          with a quarantine reason.
 -- Grain:   one row per line read from the export's files (source_file, source_row).
--- Key:     charge_id = md5(partition_key | source_file | source_row), unique
---          and the same when the same file is read again
+-- Key:     charge_id = '<partition_key>|<16 hex digits of a hash of the file's
+--          name>|<source_row>', unique, and the same when the same file is
+--          read again
 --          (identity_line_item_id is not stable between deliveries: kept
 --          as extras['x_line_item_id']).
 -- materialized: view

@@ -12,8 +12,10 @@ same raw relation, one ``select`` per file joined with ``union all by name``:
   to DECIMAL and UTC timestamps once, in the macro), the maps as
   ``map(varchar, varchar)``;
 * ``source_file`` (the name the user gave: an ``s3://`` URI for a downloaded
-  object), ``source_row`` (1-based: the parquet record, or the CSV data row
-  after the header) and ``path_billing_period`` (``YYYY-MM`` of a
+  object), ``source_key`` (16 hex digits of a hash of that name: the file's
+  part of ``charge_id``), ``source_row`` (1-based: the parquet record, or the
+  CSV data row after the header), ``has_split_columns`` (the export has
+  ``split_line_item_*`` columns) and ``path_billing_period`` (``YYYY-MM`` of a
   ``BILLING_PERIOD=YYYY-MM`` folder in the name: the period of an export
   that did not select ``bill_billing_period_start_date``).
 
@@ -22,6 +24,7 @@ File names are SQL string literals (quoted); column names quoted identifiers.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -106,6 +109,11 @@ Target = tuple[str, str]  # ("column", name) | ("tag", key) | ("cost_category", 
 Classifier = Callable[[str], Target | None]
 
 
+def source_key(name: str) -> str:
+    """16 hex digits naming a file in charge ids (a hash of its name)."""
+    return hashlib.sha256(name.encode("utf-8")).hexdigest()[:16]
+
+
 def path_billing_period(name: str) -> str | None:
     match = _PERIOD_IN_PATH.search(name)
     return match.group(1) if match else None
@@ -187,7 +195,10 @@ def file_select(
             expr = f"cast(null as {_MAP_TYPE})"
         parts.append(f"{expr} as {name}")
     period = path_billing_period(sample.source_file)
+    has_split = any(name.startswith("split_line_item_") for name in found)
+    parts.append(f"{'true' if has_split else 'false'} as has_split_columns")
     parts.append(f"{sql_string(sample.source_file)} as source_file")
+    parts.append(f"{sql_string(source_key(sample.source_file))} as source_key")
     parts.append(f"{row_number} as source_row")
     parts.append(
         f"{sql_string(period) if period else 'cast(null as varchar)'} as path_billing_period"

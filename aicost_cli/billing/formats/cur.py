@@ -53,8 +53,7 @@ def _detect(sample: FileSample) -> bool:
     return (
         sample.kind == "parquet"
         and cur2.is_snake_cur(sample.columns)
-        and not (cur2.MARKERS & set(sample.columns))
-        and _cur.path_billing_period(sample.source_file) is None
+        and cur2.is_legacy_parquet(sample)
     )
 
 

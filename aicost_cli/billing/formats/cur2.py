@@ -8,10 +8,16 @@ text. An export selects its columns: whichever of the raw columns
 ``sql/staging/stg_billing_cur2__charges.sql`` (the transform shared with
 legacy CUR: ``sql/macros/aicost_billing_cur.sql``).
 
-Recognised by snake_case ``line_item_*`` columns plus a column only CUR 2.0
-has (AWS's own CID tool keys on ``bill_payer_account_name``; an export may
-leave that out, so the maps and the other CUR 2.0-only columns count too), or
-by the ``BILLING_PERIOD=YYYY-MM`` folder Data Exports delivers into.
+Recognised by snake_case ``line_item_*`` columns, unless the file has a
+column only legacy CUR's parquet has (one ``resource_tags_<tag>`` or
+``cost_category_<name>`` column each, ``product_product_name``,
+``product_region``, ``product_servicename``: CUR 2.0 moved those into its
+maps) and none that only CUR 2.0 has (AWS's CID tool keys on
+``bill_payer_account_name``; an export may leave it out, so the maps and the
+other CUR 2.0-only columns count too) nor the ``BILLING_PERIOD=YYYY-MM``
+folder Data Exports deliver into. An export with neither kind of column is
+CUR 2.0, the format AWS delivers today; the same export is always detected
+the same way, so its periods are replaced by its next delivery.
 """
 
 from __future__ import annotations
@@ -38,6 +44,8 @@ MARKERS = frozenset(
         "discount",
     }
 )
+#: columns only legacy CUR's parquet has (besides resource_tags_* / cost_category_*)
+LEGACY_MARKERS = frozenset({"product_product_name", "product_region", "product_servicename"})
 _RAW = frozenset(_cur.TEXT + _cur.VALUES + _cur.MAPS)
 
 
@@ -48,13 +56,21 @@ def is_snake_cur(columns: tuple[str, ...]) -> bool:
     )
 
 
-def _detect(sample: FileSample) -> bool:
-    if sample.kind not in ("parquet", "csv") or not is_snake_cur(sample.columns):
+def is_legacy_parquet(sample: FileSample) -> bool:
+    """snake_case CUR columns of legacy CUR (see the module doc)."""
+    columns = set(sample.columns)
+    if MARKERS & columns or _cur.path_billing_period(sample.source_file) is not None:
         return False
-    if any(c.startswith(("resource_tags_", "cost_category_")) for c in sample.columns):
-        return False  # legacy CUR's one column per tag
-    return bool(MARKERS & set(sample.columns)) or (
-        _cur.path_billing_period(sample.source_file) is not None
+    return bool(LEGACY_MARKERS & columns) or any(
+        c.startswith(("resource_tags_", "cost_category_")) for c in columns
+    )
+
+
+def _detect(sample: FileSample) -> bool:
+    return (
+        sample.kind in ("parquet", "csv")
+        and is_snake_cur(sample.columns)
+        and not is_legacy_parquet(sample)
     )
 
 
