@@ -85,7 +85,7 @@ RI_ARN = "arn:aws:ec2:us-east-1:000011112222:reserved-instances/ri-1"
 SP_ARN = "arn:aws:savingsplans::000011112222:savingsplan/sp-1"
 
 
-def line(month: str = "2026-07", day: int = 2, hour: int = 10, **values: Any) -> dict[str, Any]:
+def line(month: str = "2026-07", day: int = 2, hour: int = 10, **values: object) -> dict[str, Any]:
     """One CUR 2.0 line of ``month`` with the columns every line has."""
     year, mon = (int(part) for part in month.split("-"))
     start = datetime(year, mon, 1)
@@ -149,7 +149,9 @@ def _param(column: str, value: Any) -> Any:
     return value
 
 
-def write_cur2_parquet(path: Path, lines: list[dict[str, Any]], columns: list[str] | None = None) -> Path:
+def write_cur2_parquet(
+    path: Path, lines: list[dict[str, Any]], columns: list[str] | None = None
+) -> Path:
     """A CUR 2.0 parquet file of ``lines`` with ``columns`` (default: every
     column any line has, in CUR2_TYPES order)."""
     if columns is None:
@@ -159,9 +161,7 @@ def write_cur2_parquet(path: Path, lines: list[dict[str, Any]], columns: list[st
     con = duckdb.connect()
     try:
         con.execute("set TimeZone = 'UTC'")
-        con.execute(
-            "create table cur (" + ", ".join(f"{c} {CUR2_TYPES[c]}" for c in columns) + ")"
-        )
+        con.execute("create table cur (" + ", ".join(f"{c} {CUR2_TYPES[c]}" for c in columns) + ")")
         insert = "insert into cur select " + ", ".join(_value_sql(c) for c in columns)
         for row in lines:
             con.execute(insert, [_param(c, row.get(c)) for c in columns])

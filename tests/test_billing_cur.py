@@ -52,7 +52,7 @@ def _lines() -> list[tuple[dict[str, Any], Expected]]:
     """July 2026 lines of every kind, each with what it must land as, by hand.
     The export has the net (negotiated discount) columns: billed cost is the
     net unblended cost, and the amortised cost uses the net variants."""
-    gpu = {
+    gpu: dict[str, Any] = {
         "line_item_product_code": "AmazonEC2",
         "line_item_usage_type": "BoxUsage:p5.48xlarge",
         "line_item_operation": "RunInstances",
@@ -74,7 +74,9 @@ def _lines() -> list[tuple[dict[str, Any], Expected]]:
             Expected(D("0.27"), D("0.27"), D("0.3"), "Usage", "Usage-Based"),
         ),
         (
-            bedrock("USE1-Claude4.5Sonnet-cache-write-input-token-count-priority", 3.75, 3.375, 1e6),
+            bedrock(
+                "USE1-Claude4.5Sonnet-cache-write-input-token-count-priority", 3.75, 3.375, 1e6
+            ),
             Expected(D("3.375"), D("3.375"), D("3.75"), "Usage", "Usage-Based"),
         ),
         (
@@ -241,7 +243,10 @@ def _charges(db: Path) -> dict[int, dict[str, Any]]:
     try:
         cursor = con.execute("select * from land_charges order by source_file, source_row")
         names = [d[0] for d in cursor.description]
-        return {row[names.index("source_row")]: dict(zip(names, row, strict=True)) for row in cursor.fetchall()}
+        return {
+            row[names.index("source_row")]: dict(zip(names, row, strict=True))
+            for row in cursor.fetchall()
+        }
     finally:
         con.close()
 
@@ -378,7 +383,9 @@ def test_an_export_without_the_savings_plan_columns_quarantines_covered_usage(
     result = _ingest(str(path))
     assert result.exit_code == ExitCode.QUARANTINED
     con = duckdb.connect(str(hermetic / "test.duckdb"), read_only=True)
-    quarantined = con.execute("select source_line, source_format, reason from quarantine").fetchall()
+    quarantined = con.execute(
+        "select source_line, source_format, reason from quarantine"
+    ).fetchall()
     assert quarantined == [
         (
             2,
@@ -469,15 +476,78 @@ def test_legacy_cur_csv_tags_cost_categories_and_arn_columns(hermetic: Path) -> 
     start, end = "2023-11-01T00:00:00.000Z", "2023-12-01T00:00:00.000Z"
     usage = "2023-11-02T10:00:00.000Z"
     rows = [
-        ["a", "012345678901", start, end, "000011112222", "Usage", usage, usage, "AmazonBedrock",
-         "USE1-Claude4.5Sonnet-input-tokens", "1000", "USD", "0.003", "0.003", "tokens",
-         "", "", "", "", "ml", "", "ai"],
-        ["b", "012345678901", start, end, "000011112222", "DiscountedUsage", usage, usage,
-         "AmazonEC2", "BoxUsage:p5.48xlarge", "1", "USD", "0", "98.32", "Hrs", "60.5", RI_ARN,
-         "", "", "", "ci", ""],
-        ["c", "012345678901", start, end, "000011112222", "SavingsPlanCoveredUsage", usage,
-         usage, "AmazonEC2", "BoxUsage:p5.48xlarge", "1", "USD", "98.32", "98.32", "Hrs", "",
-         "", SP_ARN, "65.25", "", "", ""],
+        [
+            "a",
+            "012345678901",
+            start,
+            end,
+            "000011112222",
+            "Usage",
+            usage,
+            usage,
+            "AmazonBedrock",
+            "USE1-Claude4.5Sonnet-input-tokens",
+            "1000",
+            "USD",
+            "0.003",
+            "0.003",
+            "tokens",
+            "",
+            "",
+            "",
+            "",
+            "ml",
+            "",
+            "ai",
+        ],
+        [
+            "b",
+            "012345678901",
+            start,
+            end,
+            "000011112222",
+            "DiscountedUsage",
+            usage,
+            usage,
+            "AmazonEC2",
+            "BoxUsage:p5.48xlarge",
+            "1",
+            "USD",
+            "0",
+            "98.32",
+            "Hrs",
+            "60.5",
+            RI_ARN,
+            "",
+            "",
+            "",
+            "ci",
+            "",
+        ],
+        [
+            "c",
+            "012345678901",
+            start,
+            end,
+            "000011112222",
+            "SavingsPlanCoveredUsage",
+            usage,
+            usage,
+            "AmazonEC2",
+            "BoxUsage:p5.48xlarge",
+            "1",
+            "USD",
+            "98.32",
+            "98.32",
+            "Hrs",
+            "",
+            "",
+            SP_ARN,
+            "65.25",
+            "",
+            "",
+            "",
+        ],
     ]
     path = write_legacy_csv(hermetic / "legacy.csv", header, rows)
     result = _ingest(str(path))

@@ -21,8 +21,13 @@ from typer.testing import CliRunner
 from aicost_cli import db
 from aicost_cli.cli import app
 from aicost_cli.errors import ExitCode
+from tests import test_s3
 from tests.cur_files import PAYER, bedrock, line, write_cur2_parquet, write_legacy_csv
-from tests.test_s3 import S3, moto_endpoint, s3  # noqa: F401  (fixtures)
+from tests.test_s3 import S3
+
+# the moto server and bucket fixtures of the request ingest's S3 tests
+moto_endpoint = test_s3.moto_endpoint
+s3 = test_s3.s3
 
 runner = CliRunner()
 KEY_JULY = f"cur2|{PAYER}|2026-07"
@@ -75,8 +80,11 @@ def test_restated_period_replaces_only_that_period(hermetic: Path, store: Path) 
     first = _ingest(str(export))
     assert first.exit_code == ExitCode.OK, first.output
     assert _totals(store) == {KEY_JULY: (3, _dec(july)), KEY_AUG: (2, _dec(aug))}
-    aug_ids = _query(store, "select charge_id, ingest_run_id from land_charges "
-                            "where partition_key = ? order by all", [KEY_AUG])
+    aug_ids = _query(
+        store,
+        "select charge_id, ingest_run_id from land_charges where partition_key = ? order by all",
+        [KEY_AUG],
+    )
 
     # a newer delivery of July: other lines, other amounts
     restated = [1.5, 2.5, 3.0, 0.125]
@@ -85,19 +93,30 @@ def test_restated_period_replaces_only_that_period(hermetic: Path, store: Path) 
     assert second.exit_code == ExitCode.OK, second.output
     assert _totals(store) == {KEY_JULY: (4, _dec(restated)), KEY_AUG: (2, _dec(aug))}
     # August was not read again, let alone rewritten
-    assert _query(store, "select charge_id, ingest_run_id from land_charges "
-                         "where partition_key = ? order by all", [KEY_AUG]) == aug_ids
+    assert (
+        _query(
+            store,
+            "select charge_id, ingest_run_id from land_charges "
+            "where partition_key = ? order by all",
+            [KEY_AUG],
+        )
+        == aug_ids
+    )
     assert "1 unchanged file(s) skipped" in second.stderr
-    assert f"{KEY_JULY}: 4 charge(s) from 1 file(s), billed 7.125 USD (replaces run 1: " \
+    assert (
+        f"{KEY_JULY}: 4 charge(s) from 1 file(s), billed 7.125 USD (replaces run 1: "
         "3 charge(s), billed 6.75 USD)" in second.stderr
+    )
     partitions = _query(
         store,
         "select partition_key, charges, ingest_run_id, replaced_run_id from billing_partitions "
         "order by partition_key, ingest_run_id",
     )
     assert partitions == [(KEY_JULY, 3, 1, 2), (KEY_JULY, 4, 2, None), (KEY_AUG, 2, 1, None)]
-    runs = _query(store, "select kind, records_read, operations_inserted from ingest_runs "
-                         "order by ingest_run_id")
+    runs = _query(
+        store,
+        "select kind, records_read, operations_inserted from ingest_runs order by ingest_run_id",
+    )
     assert runs == [("billing", 5, 5), ("billing", 4, 4)]
 
 
@@ -140,8 +159,12 @@ def test_parts_of_one_period_land_together(hermetic: Path, store: Path) -> None:
     assert _ingest(str(hermetic / "export")).exit_code == ExitCode.OK
     assert _totals(store) == {KEY_JULY: (3, Decimal(7))}
     assert _query(store, "select files from billing_partitions") == [
-        ([str((folder / "cur-00001.snappy.parquet").resolve()),
-          str((folder / "cur-00002.snappy.parquet").resolve())],)
+        (
+            [
+                str((folder / "cur-00001.snappy.parquet").resolve()),
+                str((folder / "cur-00002.snappy.parquet").resolve()),
+            ],
+        )
     ]
     # one part changes: the whole period is read again, from both parts
     write_cur2_parquet(folder / "cur-00002.snappy.parquet", _month("2026-07", [4.0, 8.0]))
@@ -177,7 +200,7 @@ def test_fewer_files_than_the_last_delivery_is_held_back(hermetic: Path, store: 
 
 
 def test_truncated_parquet_is_quarantined_and_the_rest_lands(hermetic: Path, store: Path) -> None:
-    good = write_cur2_parquet(hermetic / "in" / "aug.parquet", _month("2026-08", [1.0, 2.0]))
+    write_cur2_parquet(hermetic / "in" / "aug.parquet", _month("2026-08", [1.0, 2.0]))
     bad = write_cur2_parquet(hermetic / "in" / "july.parquet", _month("2026-07", [4.0]))
     bad.write_bytes(bad.read_bytes()[: bad.stat().st_size // 2])
     result = _ingest(str(hermetic / "in"))
@@ -190,8 +213,9 @@ def test_truncated_parquet_is_quarantined_and_the_rest_lands(hermetic: Path, sto
     assert reason.startswith("file cannot be read")
     assert f"quarantined {bad.resolve()}: file cannot be read" in result.stderr
     # not in the ledger: read (and reported) again until it is fixed
-    assert _query(store, "select count(*) from ingested_files where source_file = ?",
-                  [str(bad.resolve())]) == [(0,)]
+    assert _query(
+        store, "select count(*) from ingested_files where source_file = ?", [str(bad.resolve())]
+    ) == [(0,)]
 
 
 def test_a_bad_part_holds_back_its_whole_period(hermetic: Path, store: Path) -> None:
@@ -212,8 +236,12 @@ def test_a_bad_part_holds_back_its_whole_period(hermetic: Path, store: Path) -> 
 
 def test_csv_with_a_bad_cost_cell_quarantines_that_row(hermetic: Path, store: Path) -> None:
     header = [
-        "bill/PayerAccountId", "bill/BillingPeriodStartDate", "lineItem/LineItemType",
-        "lineItem/UsageStartDate", "lineItem/CurrencyCode", "lineItem/UnblendedCost",
+        "bill/PayerAccountId",
+        "bill/BillingPeriodStartDate",
+        "lineItem/LineItemType",
+        "lineItem/UsageStartDate",
+        "lineItem/CurrencyCode",
+        "lineItem/UnblendedCost",
     ]
     start = "2023-11-01T00:00:00.000Z"
     rows = [
@@ -228,18 +256,28 @@ def test_csv_with_a_bad_cost_cell_quarantines_that_row(hermetic: Path, store: Pa
     assert "2 quarantined" in result.stderr
     assert _totals(store) == {"cur|123412340534|2023-11": (2, Decimal(2))}
     quarantined = _query(
-        store, "select source_file, source_line, source_format, reason, record from quarantine "
-        "order by source_line"
+        store,
+        "select source_file, source_line, source_format, reason, record from quarantine "
+        "order by source_line",
     )
     assert [(q[0], q[1], q[2], q[3]) for q in quarantined] == [
-        (str(path.resolve()), 2, "billing:cur",
-         "cost (line_item_unblended_cost) is not a number: 12,5"),
-        (str(path.resolve()), 4, "billing:cur",
-         "usage start (line_item_usage_start_date) is missing or not a timestamp: empty"),
+        (
+            str(path.resolve()),
+            2,
+            "billing:cur",
+            "cost (line_item_unblended_cost) is not a number: 12,5",
+        ),
+        (
+            str(path.resolve()),
+            4,
+            "billing:cur",
+            "usage start (line_item_usage_start_date) is missing or not a timestamp: empty",
+        ),
     ]
     assert json.loads(quarantined[0][4])["line_item_unblended_cost"] == "12,5"
-    assert _query(store, "select records_read, operations_inserted, quarantined "
-                         "from ingested_files") == [(4, 2, 2)]
+    assert _query(
+        store, "select records_read, operations_inserted, quarantined from ingested_files"
+    ) == [(4, 2, 2)]
 
 
 def test_json_forced_as_cur2_and_an_empty_file_are_quarantined(hermetic: Path) -> None:
@@ -309,10 +347,17 @@ def test_a_writer_holding_the_lock_makes_the_ingest_wait_then_fail(
 def test_the_same_period_from_two_sources_is_warned(hermetic: Path) -> None:
     rows = _month("2026-07", [1.0])
     cur2_path = write_cur2_parquet(hermetic / "a" / "cur2.parquet", rows)
-    header = ["bill/PayerAccountId", "bill/BillingPeriodStartDate", "lineItem/LineItemType",
-              "lineItem/UsageStartDate", "lineItem/CurrencyCode", "lineItem/UnblendedCost"]
+    header = [
+        "bill/PayerAccountId",
+        "bill/BillingPeriodStartDate",
+        "lineItem/LineItemType",
+        "lineItem/UsageStartDate",
+        "lineItem/CurrencyCode",
+        "lineItem/UnblendedCost",
+    ]
     legacy = write_legacy_csv(
-        hermetic / "b" / "cur.csv", header,
+        hermetic / "b" / "cur.csv",
+        header,
         [[PAYER, "2026-07-01T00:00:00Z", "Usage", "2026-07-02T00:00:00Z", "USD", "1.0"]],
     )
     assert _ingest(str(cur2_path)).exit_code == ExitCode.OK
@@ -340,14 +385,22 @@ def _manifest(bucket: str, keys: list[str]) -> bytes:
 
 @pytest.mark.slow
 def test_s3_data_export_reads_the_manifests_delivery(
-    s3: S3, hermetic: Path, store: Path  # noqa: F811
+    s3: S3,
+    hermetic: Path,
+    store: Path,
 ) -> None:
     tmp = hermetic / "tmp"
     data = "exports/cur/data/BILLING_PERIOD=2026-07"
     meta = "exports/cur/metadata/BILLING_PERIOD=2026-07/cur-Manifest.json"
-    s3.put(f"{data}/cur-00001.snappy.parquet", _parquet_bytes(tmp, "a.parquet", _month("2026-07", [1.0, 2.0])))
+    s3.put(
+        f"{data}/cur-00001.snappy.parquet",
+        _parquet_bytes(tmp, "a.parquet", _month("2026-07", [1.0, 2.0])),
+    )
     # an older delivery's file, still in the folder: not in the manifest
-    s3.put(f"{data}/exec-0/cur-00001.snappy.parquet", _parquet_bytes(tmp, "b.parquet", _month("2026-07", [99.0])))
+    s3.put(
+        f"{data}/exec-0/cur-00001.snappy.parquet",
+        _parquet_bytes(tmp, "b.parquet", _month("2026-07", [99.0])),
+    )
     s3.put(meta, _manifest(s3.bucket, [f"{data}/cur-00001.snappy.parquet"]))
     uri = f"s3://{s3.bucket}/exports"
     first = _ingest(uri, "--endpoint-url", s3.endpoint)
@@ -362,16 +415,29 @@ def test_s3_data_export_reads_the_manifests_delivery(
     assert again.exit_code == ExitCode.OK
     assert "ingested 0 charge(s) from 0 file(s)" in again.stderr
     # a new delivery in two parts (a smaller one is fine: the manifest names it)
-    s3.put(f"{data}/cur-00001.snappy.parquet", _parquet_bytes(tmp, "c.parquet", _month("2026-07", [1.0])))
-    s3.put(f"{data}/cur-00002.snappy.parquet", _parquet_bytes(tmp, "d.parquet", _month("2026-07", [5.0])))
-    s3.put(meta, _manifest(s3.bucket, [f"{data}/cur-00001.snappy.parquet", f"{data}/cur-00002.snappy.parquet"]))
+    s3.put(
+        f"{data}/cur-00001.snappy.parquet",
+        _parquet_bytes(tmp, "c.parquet", _month("2026-07", [1.0])),
+    )
+    s3.put(
+        f"{data}/cur-00002.snappy.parquet",
+        _parquet_bytes(tmp, "d.parquet", _month("2026-07", [5.0])),
+    )
+    s3.put(
+        meta,
+        _manifest(
+            s3.bucket, [f"{data}/cur-00001.snappy.parquet", f"{data}/cur-00002.snappy.parquet"]
+        ),
+    )
     third = _ingest(uri, "--endpoint-url", s3.endpoint)
     assert third.exit_code == ExitCode.OK, third.output
     assert _totals(store) == {KEY_JULY: (2, Decimal(6))}
 
 
 def test_s3_manifest_naming_a_missing_file_holds_the_period(
-    s3: S3, hermetic: Path, store: Path  # noqa: F811
+    s3: S3,
+    hermetic: Path,
+    store: Path,
 ) -> None:
     tmp = hermetic / "tmp"
     data = "cur/data/BILLING_PERIOD=2026-07"
@@ -413,7 +479,9 @@ def test_ingest_builds_the_days_of_the_old_and_new_charges(hermetic: Path, store
     assert _ingest(str(path)).exit_code == ExitCode.OK
     write_cur2_parquet(path, [line(day=3, line_item_unblended_cost=1.0)])
     assert _ingest(str(path)).exit_code == ExitCode.OK
-    builds = _query(store, "select trigger, is_full, days_rebuilt from build_runs order by build_id")
+    builds = _query(
+        store, "select trigger, is_full, days_rebuilt from build_runs order by build_id"
+    )
     assert builds[-1] == ("ingest", False, 2)  # July 2 (old charges) and July 3 (new)
 
 

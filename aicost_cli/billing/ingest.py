@@ -283,9 +283,7 @@ class _Run:
         known = self._known(con)
         todo: list[billing_sources.Delivery] = []
         for delivery in self.expanded.deliveries:
-            changed = self.force or any(
-                known.get(c.name) != c.fingerprint for c in delivery.files
-            )
+            changed = self.force or any(known.get(c.name) != c.fingerprint for c in delivery.files)
             for c in delivery.files:
                 self.outcomes[c.name] = FileOutcome(c.name, size=c.size, skipped=not changed)
             if changed:
@@ -384,8 +382,7 @@ class _Run:
             [source_format],
         )
         row = con.execute(
-            "select count(*), count(*) filter (where quarantine_reason is not null) "
-            f"from {staging}"
+            f"select count(*), count(*) filter (where quarantine_reason is not null) from {staging}"
         ).fetchall()[0]
         outcome.rows, outcome.quarantined = int(row[0]), int(row[1])
         if outcome.quarantined:
@@ -468,9 +465,9 @@ class _Run:
                     continue
                 for name in names:
                     if self.outcomes[name].problem is None:
-                        self.outcomes[name].problem = (
-                            f"not landed: {bad} of the same delivery cannot be read"
-                        )
+                        self.outcomes[
+                            name
+                        ].problem = f"not landed: {bad} of the same delivery cannot be read"
                         changed = True
             for key, part in parts.items():
                 bad = next((n for n in sorted(files_of[key]) if self.outcomes[n].problem), None)
@@ -498,7 +495,7 @@ class _Run:
                         f"{part.files[0]} has charges in {currency}, the reporting currency is "
                         f"{self.config.currency} and {where} has no exchange rate for "
                         f"{currency}: nothing was ingested",
-                        hint=f'add to {where}:  [exchange_rates]  {currency} = '
+                        hint=f"add to {where}:  [exchange_rates]  {currency} = "
                         f'"<{self.config.currency} per 1 {currency}>"',
                     )
 
@@ -613,7 +610,8 @@ class _Run:
         )
         _executemany(
             con,
-            "insert into billing_partitions values (?, ?, ?, ?, ?, ?, ?, ?, null, now()::timestamp)",
+            "insert into billing_partitions "
+            "values (?, ?, ?, ?, ?, ?, ?, ?, null, now()::timestamp)",
             [
                 [
                     p.key,
@@ -663,9 +661,7 @@ class _Run:
         # the ledger: files read and not held back (a file that could not be
         # read is read again next time, so that its period is never landed
         # without it; a file whose rows were all quarantined was read)
-        ledgered = [
-            o for o in self.outcomes.values() if not o.skipped and o.problem is None
-        ]
+        ledgered = [o for o in self.outcomes.values() if not o.skipped and o.problem is None]
         names = [o.name for o in ledgered]
         con.execute(
             "delete from ingested_files where source_file in (select unnest(?::varchar[]))",
@@ -691,7 +687,8 @@ class _Run:
         )
         done = [o for o in self.outcomes.values() if not o.skipped]
         con.execute(
-            "insert into ingest_runs values (?, ?, now()::timestamp, 'billing', ?, ?, ?, ?, ?, 0, ?)",
+            "insert into ingest_runs "
+            "values (?, ?, now()::timestamp, 'billing', ?, ?, ?, ?, ?, 0, ?)",
             [
                 run_id,
                 self.started_at,

@@ -51,9 +51,7 @@ _RAW = frozenset(_cur.TEXT + _cur.VALUES + _cur.MAPS)
 
 def is_snake_cur(columns: tuple[str, ...]) -> bool:
     """CUR columns as Athena / parquet / CUR 2.0 name them."""
-    return any(c.startswith("line_item_") for c in columns) and not any(
-        "/" in c for c in columns
-    )
+    return any(c.startswith("line_item_") for c in columns) and not any("/" in c for c in columns)
 
 
 def is_legacy_parquet(sample: FileSample) -> bool:
