@@ -272,7 +272,7 @@ class _Run:
             "create or replace table billing_scan (source_file varchar, source_format varchar, "
             "billing_source varchar, partition_key varchar, billing_account_id varchar, "
             "period_start timestamp, period_end timestamp, billing_currency varchar, "
-            "charges bigint, billed decimal(38, 12), days date[])"
+            "charges bigint, billed decimal(38, 12), days date[], good boolean)"
         )
         con.execute(
             "create or replace table billing_quarantine (source_file varchar, "
@@ -313,7 +313,7 @@ class _Run:
             for (name,) in con.execute(
                 "select distinct unnest(files) from aicost_store.billing_partitions "
                 "where replaced_run_id is null and partition_key in "
-                "(select partition_key from billing_scan)"
+                "(select partition_key from billing_scan where good)"
             ).fetchall()
         }
         extra = []
@@ -372,17 +372,20 @@ class _Run:
             f"create or replace temp view {staging} as\n{models.model_sql(fmt.staging_model)}"
         )
         source_format = f"billing:{fmt.name}"
+        # one pass: the good rows per (file, partition, currency) and the bad rows' count
         con.execute(
             "insert into billing_scan select source_file, ?, billing_source, partition_key, "
             "any_value(billing_account_id), min(billing_period_start), max(billing_period_end), "
             "billing_currency, count(*), sum(billed_cost), "
-            "list(distinct cast(charge_period_start as date)) "
-            f"from {staging} where quarantine_reason is null "
-            "group by source_file, billing_source, partition_key, billing_currency",
+            "list(distinct cast(charge_period_start as date)), quarantine_reason is null "
+            f"from {staging} group by source_file, billing_source, partition_key, "
+            "billing_currency, quarantine_reason is null",
             [source_format],
         )
         row = con.execute(
-            f"select count(*), count(*) filter (where quarantine_reason is not null) from {staging}"
+            "select coalesce(sum(charges), 0), coalesce(sum(charges) filter (where not good), 0) "
+            "from billing_scan where source_file = ?",
+            [sample.source_file],
         ).fetchall()[0]
         outcome.rows, outcome.quarantined = int(row[0]), int(row[1])
         if outcome.quarantined:
@@ -403,7 +406,7 @@ class _Run:
         rows = con.execute(
             "select partition_key, source_file, billing_source, any_value(billing_account_id), "
             "min(period_start), max(period_end), billing_currency, sum(charges), sum(billed) "
-            "from billing_scan group by partition_key, source_file, billing_source, "
+            "from billing_scan where good group by partition_key, source_file, billing_source, "
             "billing_currency order by partition_key, source_file"
         ).fetchall()
         parts: dict[str, PartitionOutcome] = {}
@@ -564,7 +567,7 @@ class _Run:
             days.update(old_days)
         for (new_days,) in con.execute(
             "select flatten(list(days)) from aicost_scratch.billing_scan "
-            "where partition_key in (select unnest(?::varchar[]))",
+            "where good and partition_key in (select unnest(?::varchar[]))",
             [keys],
         ).fetchall():
             days.update(new_days or [])
@@ -633,7 +636,7 @@ class _Run:
         for part in self.result.landed_partitions:
             per_file = con.execute(
                 "select source_file, sum(charges) from aicost_scratch.billing_scan "
-                "where partition_key = ? group by source_file",
+                "where good and partition_key = ? group by source_file",
                 [part.key],
             ).fetchall()
             for name, charges in per_file:

@@ -74,19 +74,19 @@ create or replace temp macro aicost_cur_tags(resource_tags, cost_category, combi
         when cardinality(coalesce(cost_category, map())) = 0
             and cardinality(coalesce(combined_tags, map())) = 0
             then coalesce(
-                try(map_from_entries(list_transform(
-                    map_entries(resource_tags),
-                    lambda tag: {'key': aicost_cur_tag_key(tag.key), 'value': tag.value}
-                ))),
+                try(map(
+                    list_transform(map_keys(resource_tags), lambda tag: aicost_cur_tag_key(tag)),
+                    map_values(resource_tags)
+                )),
                 resource_tags
             )
         else map_concat(
             coalesce(combined_tags, map()),
             coalesce(
-                try(map_from_entries(list_transform(
-                    map_entries(resource_tags),
-                    lambda tag: {'key': aicost_cur_tag_key(tag.key), 'value': tag.value}
-                ))),
+                try(map(
+                    list_transform(map_keys(resource_tags), lambda tag: aicost_cur_tag_key(tag)),
+                    map_values(resource_tags)
+                )),
                 resource_tags,
                 map()
             ),
@@ -193,8 +193,10 @@ costed as (
         typed.*,
         -- negotiated discounts (EDP, PPA): the net columns are the price paid
         typed.net_unblended_cost is not null as is_net,
+        -- the gross cost, where a negotiated discount made the billed (net) cost differ
         case
-            when typed.net_unblended_cost is not null then cast(typed.unblended_cost as varchar)
+            when typed.net_unblended_cost <> typed.unblended_cost
+                then cast(typed.unblended_cost as varchar)
         end as gross_unblended_cost,
         coalesce(typed.net_unblended_cost, typed.unblended_cost) as billed,
         -- amortised cost, per line item type (AWS CID summary_view formula)
