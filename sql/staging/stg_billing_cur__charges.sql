@@ -7,9 +7,8 @@
 -- Grain:   one row per line read from the export's files (source_file, source_row).
 -- Key:     charge_id = '<partition_key>|<16 hex digits of a hash of the file's
 --          name>|<source_row>', unique, and the same when the same file is
---          read again
---          (identity_line_item_id is not stable between deliveries: kept
---          as extras['x_line_item_id']).
+--          read again (identity_line_item_id is not stable between
+--          deliveries and is not kept).
 -- materialized: view
 -- reads: raw_billing_cur
 --
