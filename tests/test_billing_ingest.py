@@ -298,6 +298,22 @@ def test_json_forced_as_cur2_and_an_empty_file_are_quarantined(hermetic: Path) -
     assert "is not a billing export aicost reads" in detected.stderr
 
 
+def test_a_csv_forced_as_cur_without_its_columns_is_quarantined_as_a_file(
+    hermetic: Path, store: Path
+) -> None:
+    other = hermetic / "other.csv"
+    other.write_text("date,amount\n2026-07-01,1.5\n")
+    result = _ingest("--format", "cur", str(other))
+    assert result.exit_code == ExitCode.QUARANTINED
+    assert _query(store, "select source_line, reason from quarantine") == [
+        (
+            None,
+            "file cannot be read: it has none of the columns a CUR line needs "
+            "(line_item_net_unblended_cost, line_item_unblended_cost): not a CUR export",
+        )
+    ]
+
+
 def test_a_format_not_supported_yet_is_a_usage_error(hermetic: Path) -> None:
     path = write_cur2_parquet(hermetic / "cur.parquet", _month("2026-07", [1.0]))
     result = _ingest("--format", "focus", str(path))

@@ -290,6 +290,7 @@ class _Run:
                 todo.append(delivery)
         for name, reason in self.expanded.unreadable:
             self.outcomes[name] = FileOutcome(name, problem=reason)
+        self.total = 2 * sum(c.size for d in todo for c in d.files) or 1
         while todo:
             for delivery in todo:
                 self._scan_delivery(con, delivery)

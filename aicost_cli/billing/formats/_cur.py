@@ -99,6 +99,8 @@ VALUES = (
 #: map(varchar, varchar) columns
 MAPS = ("product", "resource_tags", "cost_category", "tags")
 ACCOUNT_IDS = ("bill_payer_account_id", "line_item_usage_account_id")
+#: a file with none of these is not a CUR export (quarantined as a file, not row by row)
+REQUIRED = frozenset({"line_item_unblended_cost", "line_item_net_unblended_cost"})
 _MAP_TYPE = "map(varchar, varchar)"
 _INTEGER = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT")
 _UINTEGER = ("UINTEGER", "UBIGINT", "UHUGEINT")
@@ -177,6 +179,12 @@ def file_select(
             tags.append((value, column))
         elif kind == "cost_category":
             categories.append((value, column))
+    if not found.keys() & REQUIRED:
+        raise ValueError(
+            "it has none of the columns a CUR line needs ("
+            + ", ".join(sorted(REQUIRED))
+            + "): not a CUR export"
+        )
     parts: list[str] = []
     for name in TEXT:
         expr = _text(*found[name]) if name in found else "cast(null as varchar)"
