@@ -75,7 +75,7 @@ Options:
 Commands:
   build    Rebuild attribution, prices, the operations table and the...
   demo     Ingest the bundled support-bot and research-agent story and...
-  ingest   Load logs into the aicost database.
+  ingest   Load logs and billing exports into the aicost database.
   report   Reports over the ingested operations.
   db       Inspect the aicost database.
   prices   Model prices used to estimate cost.

@@ -52,10 +52,13 @@ SOURCES: dict[str, str] = {
     "(billing/formats/openai_costs.py): one row per result",
     "raw_billing_anthropic_costs": "the billing ingest's reader of Anthropic cost_report "
     "pages (billing/formats/anthropic_costs.py): one row per result",
+    "raw_billing_cur2": "the billing ingest's reader (billing/formats/cur2.py), over a run's files",
+    "raw_billing_cur": "the billing ingest's reader (billing/formats/cur.py), over a run's files",
     "land_litellm": "landing table (migrations.py), written by the ingest",
     "land_otel": "landing table (migrations.py), written by the ingest",
     "land_bedrock": "landing table (migrations.py), written by the ingest",
     "land_aicost": "landing table (migrations.py), written by the ingest",
+    "land_charges": "landing table of bill lines (migrations.py), written by the billing ingest",
     "prices": "price catalog table (migrations.py), written by prices import",
     "build_days": "temp table: the days the current build rebuilds (and the macros "
     "aicost_build_from()/aicost_build_until(): the time range covering them)",

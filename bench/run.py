@@ -642,6 +642,64 @@ class Bench:
             ),
             procs,
         )
+        self.billing_ceiling(cur, rows, procs)
+
+    def billing_ceiling(self, cur: Path, rows: int, aicost_procs: list[Proc]) -> None:
+        """DuckDB's own read_parquet of the same CUR 2.0 files into a table in a
+        fresh DB file, and aicost's throughput against it."""
+        db = self.work / "ceiling_cur.duckdb"
+        script = (
+            "import sys, duckdb\n"
+            "con = duckdb.connect(sys.argv[1])\n"
+            "con.execute('create table raw as select * from read_parquet(?)', [sys.argv[2]])\n"
+            "con.close()\n"
+        )
+        pattern = str(cur / "*" / "*.parquet")
+        procs = self.repeat_runs(
+            self.repeat,
+            lambda i: [sys.executable, "-c", script, str(db), pattern],
+            before=lambda i: self.fresh_db(db),
+        )
+        bad = [p for p in procs if p.returncode != 0]
+        label = "ceiling CUR 2.0: DuckDB read_parquet -> table"
+        if bad:
+            self.add(
+                Row(
+                    "ceiling.billing",
+                    label,
+                    None,
+                    "rows/s",
+                    detail=f"n/a: {bad[0].brief_error()}",
+                    status="n/a",
+                )
+            )
+            return
+        wall = Stat([p.wall for p in procs])
+        self.add(
+            Row(
+                "ceiling.billing",
+                label,
+                rows / wall.median,
+                "rows/s",
+                detail=f"{wall.spread()} s, peak RSS "
+                f"{statistics.median(p.rss_mb for p in procs):,.0f} MB",
+                extra={"wall": wall.values},
+            ),
+            procs,
+        )
+        ratios = [c.wall / a.wall for c, a in zip(procs, aicost_procs, strict=False)]
+        ratio = statistics.median(ratios)
+        self.add(
+            Row(
+                "ratio.billing",
+                "ingest billing CUR 2.0: aicost / ceiling throughput",
+                ratio,
+                "x",
+                detail="pairwise " + Stat(ratios).spread("{:.2f}"),
+                target=">= 0.70",
+                status=check(ratio, ">=", 0.70),
+            )
+        )
 
     # -- pandas --------------------------------------------------------------
 

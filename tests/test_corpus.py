@@ -27,6 +27,8 @@ FAST = {
     "spendlogs_csv_one_odd_row",
     "otel_span_without_trace_id",
     "bedrock_gzip_bad_line",
+    "billing_cur_csv_bad_cost_cell",
+    "billing_cur2_truncated_parquet",
 }
 
 

@@ -43,11 +43,11 @@ class SourceFile:
     fingerprint: str
 
 
-def _is_data_file(path: Path) -> bool:
+def _is_data_file(path: Path, suffixes: tuple[str, ...] = DATA_SUFFIXES) -> bool:
     lowered = path.name.lower()
     if lowered.startswith(".") or any(skip in lowered for skip in _SKIP_NAMES):
         return False
-    return lowered.endswith(DATA_SUFFIXES)
+    return lowered.endswith(suffixes)
 
 
 def local_fingerprint(path: Path, size: int, mtime_ns: int) -> str:
@@ -169,7 +169,9 @@ def _is_stream(arg: str) -> bool:
     return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
 
 
-def _walk(root: Path, unreadable: list[tuple[str, str]]) -> list[SourceFile]:
+def _walk(
+    root: Path, unreadable: list[tuple[str, str]], suffixes: tuple[str, ...] = DATA_SUFFIXES
+) -> list[SourceFile]:
     """The data files under a folder, recursively, skipping hidden names. A
     sub-folder or file that cannot be read is listed in ``unreadable`` (it is
     quarantined, and the rest of the folder is still read), never skipped
@@ -184,7 +186,7 @@ def _walk(root: Path, unreadable: list[tuple[str, str]]) -> list[SourceFile]:
         dirs[:] = sorted(d for d in dirs if not d.startswith("."))
         for name in sorted(names):
             path = Path(folder, name)
-            if name.startswith(".") or not _is_data_file(path) or not path.is_file():
+            if name.startswith(".") or not _is_data_file(path, suffixes) or not path.is_file():
                 continue
             try:
                 if not os.access(path, os.R_OK):
@@ -197,10 +199,14 @@ def _walk(root: Path, unreadable: list[tuple[str, str]]) -> list[SourceFile]:
     return found
 
 
-def _expand_local(arg: str, unreadable: list[tuple[str, str]] | None = None) -> list[SourceFile]:
+def _expand_local(
+    arg: str,
+    unreadable: list[tuple[str, str]] | None = None,
+    suffixes: tuple[str, ...] = DATA_SUFFIXES,
+) -> list[SourceFile]:
     if _is_glob(arg):
         matches = sorted(Path(m) for m in glob.glob(arg, recursive=True))
-        files = [m for m in matches if m.is_file() and _is_data_file(m)]
+        files = [m for m in matches if m.is_file() and _is_data_file(m, suffixes)]
         if not matches:
             raise InputFileError(
                 f"no files match {arg}", hint="check the pattern; quote it so the shell leaves it"
@@ -208,7 +214,7 @@ def _expand_local(arg: str, unreadable: list[tuple[str, str]] | None = None) -> 
         return [_local(f) for f in files]
     path = _existing(arg)
     if path.is_dir():
-        return _walk(path, unreadable if unreadable is not None else [])
+        return _walk(path, unreadable if unreadable is not None else [], suffixes)
     if not os.access(path, os.R_OK):
         raise InputFileError(f"{arg} is not readable", hint="check its permissions")
     try:
@@ -322,7 +328,9 @@ def _s3_error(exc: Exception, uri: str) -> InputFileError:
     return InputFileError(f"S3 error on {uri}: {exc}")
 
 
-def list_s3(uri: str, endpoint_url: str | None) -> tuple[Any, list[S3Object]]:
+def list_s3(
+    uri: str, endpoint_url: str | None, suffixes: tuple[str, ...] = DATA_SUFFIXES
+) -> tuple[Any, list[S3Object]]:
     without = uri[len("s3://") :]
     bucket, _, prefix = without.partition("/")
     if not bucket:
@@ -336,7 +344,7 @@ def list_s3(uri: str, endpoint_url: str | None) -> tuple[Any, list[S3Object]]:
                 key = item["Key"]
                 if key.endswith("/"):
                     continue
-                if prefix and key != prefix and not _is_data_file(Path(key)):
+                if prefix and key != prefix and not _is_data_file(Path(key), suffixes):
                     continue
                 modified = item.get("LastModified")
                 objects.append(

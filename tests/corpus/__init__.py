@@ -50,6 +50,10 @@ class Kind:
     cwd: str | None = None
     #: good records without an id (stored under a content hash key), besides ``good``
     hashed: int = 0
+    #: the ingest command: ``requests`` (good records are (source, operation_id))
+    #: or ``billing`` (good records are ("charges", "<file>:<row>"), the cost is
+    #: the billed cost landed)
+    command: str = "requests"
 
 
 # --- good records, one builder per format -------------------------------------
@@ -921,6 +925,128 @@ def bedrock_bad_timestamp() -> Kind:
         [("bedrock", "b1"), ("bedrock", "b2")],
         [(path, 2)],
         5,
+    )
+
+
+# --- billing exports (aicost ingest billing) --------------------------------------
+
+BILLING_HEADER = [
+    "bill/PayerAccountId",
+    "bill/BillingPeriodStartDate",
+    "lineItem/LineItemType",
+    "lineItem/UsageStartDate",
+    "lineItem/CurrencyCode",
+    "lineItem/UnblendedCost",
+]
+
+
+def legacy_cur_csv(*costs: str) -> bytes:
+    """A legacy CUR CSV, one Usage line per cost (written as given)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(BILLING_HEADER)
+    for cost in costs:
+        writer.writerow(
+            ["123412340534", "2023-11-01T00:00:00Z", "Usage", "2023-11-02T00:00:00Z", "USD", cost]
+        )
+    return buffer.getvalue().encode("utf-8")
+
+
+def cur2_parquet(month: str, *costs: str) -> bytes:
+    """A CUR 2.0 parquet file (written by DuckDB), one Usage line per cost."""
+    import tempfile
+
+    import duckdb
+
+    rows = ", ".join(
+        f"('012345678901', timestamp '{month}-01', 'Usage', timestamp '{month}-02 10:00', "
+        f"'USD', {float(cost)!r}::double)"
+        for cost in costs
+    )
+    with tempfile.TemporaryDirectory(prefix="aicost-corpus-") as work:
+        path = f"{work}/cur.parquet"
+        con = duckdb.connect()
+        con.execute(
+            f"copy (select * from (values {rows}) as t(bill_payer_account_id, "
+            "bill_billing_period_start_date, line_item_line_item_type, "
+            "line_item_usage_start_date, line_item_currency_code, line_item_unblended_cost)) "
+            f"to '{path}' (format parquet)"
+        )
+        con.close()
+        with open(path, "rb") as handle:
+            return handle.read()
+
+
+def _c(name: str, *rows: int) -> list[Good]:
+    return [("charges", f"{name}:{row}") for row in rows]
+
+
+@kind
+def billing_cur2_truncated_parquet() -> Kind:
+    july = cur2_parquet("2026-07", "4.0")
+    return Kind(
+        "billing_cur2_truncated_parquet",
+        {
+            "aug.parquet": cur2_parquet("2026-08", "1.0", "2.0"),
+            "july.parquet": july[: len(july) // 2],
+        },
+        _c("aug.parquet", 1, 2),
+        [("july.parquet", None)],
+        5,
+        cost=Decimal(3),
+        command="billing",
+    )
+
+
+@kind
+def billing_cur_csv_bad_cost_cell() -> Kind:
+    return Kind(
+        "billing_cur_csv_bad_cost_cell",
+        {"cur.csv": legacy_cur_csv("1.25", "1,25", "0.75")},
+        _c("cur.csv", 1, 3),
+        [("cur.csv", 2)],
+        5,
+        cost=Decimal(2),
+        command="billing",
+    )
+
+
+@kind
+def billing_json_given_as_cur2() -> Kind:
+    return Kind(
+        "billing_json_given_as_cur2",
+        {"page.json": json.dumps({"object": "page", "data": [], "has_more": False}).encode()},
+        [],
+        [("page.json", None)],
+        5,
+        args=["--format", "cur2", "in/page.json"],
+        command="billing",
+    )
+
+
+@kind
+def billing_empty_file() -> Kind:
+    return Kind(
+        "billing_empty_file",
+        {"empty.csv": b"", "ok.csv": legacy_cur_csv("0.5")},
+        _c("ok.csv", 1),
+        [("empty.csv", None)],
+        5,
+        cost=Decimal("0.5"),
+        command="billing",
+    )
+
+
+@kind
+def billing_truncated_gzip_csv() -> Kind:
+    data = gz(legacy_cur_csv(*(f"{i}.25" for i in range(200))))
+    return Kind(
+        "billing_truncated_gzip_csv",
+        {"cur.csv.gz": data[: len(data) // 2]},
+        [],
+        [("cur.csv.gz", None)],
+        5,
+        command="billing",
     )
 
 

@@ -116,7 +116,7 @@ def run(kind: Kind, work: Path) -> Outcome:
         if kind.cwd is not None:
             os.chdir(root / kind.cwd)
         args = kind.args if kind.args is not None else [str(root)]
-        result = runner.invoke(app, ["ingest", "requests", "--quiet", *args], env=env)
+        result = runner.invoke(app, ["ingest", kind.command, "--quiet", *args], env=env)
     finally:
         os.chdir(previous)
     trace = None
@@ -127,6 +127,9 @@ def run(kind: Kind, work: Path) -> Outcome:
         return outcome
     con = duckdb.connect(str(db), read_only=True)
     try:
+        if kind.command == "billing":
+            _billing_outcome(con, root, outcome)
+            return outcome
         previous_run = str((work / "before").resolve())
         for source in SOURCES:
             for (op_id,) in con.execute(
@@ -152,3 +155,19 @@ def run(kind: Kind, work: Path) -> Outcome:
     finally:
         con.close()
     return outcome
+
+
+def _billing_outcome(con: duckdb.DuckDBPyConnection, root: Path, outcome: Outcome) -> None:
+    """Landed charges as ("charges", "<file>:<row>") (no fact table: each
+    counts as its own "operation"), the billed cost, and the quarantine."""
+    rows = con.execute("select source_file, source_row, billed_cost from land_charges").fetchall()
+    for name, row, _ in rows:
+        good = ("charges", f"{_relative(name, root)}:{row}")
+        outcome.landed[good] += 1
+        outcome.operations[good] += 1
+    outcome.cost = sum((r[2] for r in rows), Decimal(0))
+    for name, line, reason in con.execute(
+        "select source_file, source_line, reason from quarantine order by all"
+    ).fetchall():
+        outcome.quarantined.append((_relative(name, root), line))
+        outcome.reasons.append(reason)

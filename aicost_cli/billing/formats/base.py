@@ -28,12 +28,21 @@ FileKind = Literal["parquet", "csv", "json"]
 class FileSample:
     """What detection may look at: a local path (an ``s3://`` object is
     downloaded to the scratch folder first), its kind, its column names as
-    written (parquet schema or CSV header), or its first JSON document."""
+    written (parquet schema or CSV header), or its first JSON document.
+    ``name`` is what the user sees and what ``source_file`` must say (the
+    ``s3://`` URI of a downloaded object); empty means ``path``."""
 
     path: str
     kind: FileKind
     columns: tuple[str, ...] = ()
     document: dict[str, Any] | None = field(default=None, compare=False)
+    name: str = ""
+    #: gzip-compressed (a CSV or JSON file; parquet compresses inside)
+    gzip: bool = False
+
+    @property
+    def source_file(self) -> str:
+        return self.name or self.path
 
 
 @dataclass(frozen=True)
