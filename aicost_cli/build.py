@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aicost_cli import models
+from aicost_cli.billing import classify as billing_classify
 from aicost_cli.config import Config
 from aicost_cli.errors import AicostError, ExitCode
 from aicost_cli.migrations import LANDING_SOURCES
@@ -43,7 +44,7 @@ if TYPE_CHECKING:
 ProgressCallback = Callable[[int, int, str], None]
 
 #: the tables the build maintains, in the graph (reports read these)
-TARGETS = ["operations", "operations_daily"]
+TARGETS = ["operations", "operations_daily", "charges"]
 
 
 class AuditError(AicostError):
@@ -76,6 +77,8 @@ def config_digest(config: Config) -> str:
             for name, f in sorted(config.features.items())
         },
         "exchange_rates": {k: str(v) for k, v in sorted(rates.items())},
+        # the model map overrides and the Bedrock application inference profiles
+        "billing": billing_classify.digest_data(config),
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
@@ -100,6 +103,8 @@ def _digests(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, str]:
         # a new aicost version may bundle new list prices: loaded by the build
         "bundled_prices_digest": prices.bundled_sha256(),
         "models_digest": models_digest(),
+        # a new aicost version may bundle a changed bill model map
+        "bundled_bill_models_digest": billing_classify.bundled_sha256(),
     }
 
 
@@ -108,6 +113,7 @@ _REASONS = {
     "prices_digest": "the price catalog changed",
     "bundled_prices_digest": "aicost's bundled list prices changed",
     "models_digest": "aicost's SQL models changed",
+    "bundled_bill_models_digest": "aicost's bundled bill model map changed",
 }
 
 
@@ -146,10 +152,16 @@ def bind_config(con: duckdb.DuckDBPyConnection, config: Config) -> None:
             [[f.name, f.owner, f.unit, f.value_per_unit] for f in config.features.values()],
         )
     prices.bind_currency(con, config)
+    billing_classify.bind(con, config)
 
 
 def _landed_union(column: str) -> str:
-    return " union all ".join(f"select {column} from land_{source}" for source in LANDING_SOURCES)
+    """Every landed timestamp: operations' ``column`` and charges'
+    ``charge_period_start`` (the ``charges`` mart is rebuilt per day too)."""
+    return (
+        " union all ".join(f"select {column} from land_{source}" for source in LANDING_SOURCES)
+        + f" union all select charge_period_start as {column} from land_charges"
+    )
 
 
 def _scope_days(
@@ -191,11 +203,13 @@ def _scope_days(
             "where ingest_run_id in (select unnest(?::bigint[]))"
             for source in LANDING_SOURCES
         )
+        + " union all select charge_period_start from land_charges "
+        "where ingest_run_id in (select unnest(?::bigint[]))"
         + " union all select spans.started_at from land_otel as spans "
         "where spans.trace_id in (select touched.trace_id from land_otel as touched "
         "where touched.ingest_run_id in (select unnest(?::bigint[])) "
         "and touched.trace_id is not null))",
-        [runs] * (len(LANDING_SOURCES) + 1),
+        [runs] * (len(LANDING_SOURCES) + 2),
     )
 
 

@@ -44,12 +44,16 @@ SOURCES: dict[str, str] = {
     "land_otel": "landing table (migrations.py), written by the ingest",
     "land_bedrock": "landing table (migrations.py), written by the ingest",
     "land_aicost": "landing table (migrations.py), written by the ingest",
+    "land_charges": "landing table (migrations.py), written by the billing ingest",
     "prices": "price catalog table (migrations.py), written by prices import",
     "build_days": "temp table: the days the current build rebuilds (and the macros "
     "aicost_build_from()/aicost_build_until(): the time range covering them)",
     "cfg_features": "temp table: [features.*] of the config",
     "cfg_settings": "temp table: reporting currency of the config",
     "cfg_exchange_rates": "temp table: [exchange_rates] of the config",
+    "cfg_bill_models": "temp table: the bundled bill model map (aicost_cli/data/bill_models.csv) "
+    "and [billing.models] of the config",
+    "cfg_inference_profiles": "temp table: [billing.inference_profiles] of the config",
     "attribution_groups": "temp table: the attribution report's grouped rows",
 }
 
