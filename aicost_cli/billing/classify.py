@@ -25,7 +25,10 @@ if TYPE_CHECKING:
 
     from aicost_cli.config import Config
 
-_CSV_COLUMNS = "{'provider_key': 'VARCHAR', 'bill_model': 'VARCHAR', 'model_key': 'VARCHAR', 'source': 'VARCHAR'}"
+_CSV_COLUMNS = (
+    "{'provider_key': 'VARCHAR', 'bill_model': 'VARCHAR', 'model_key': 'VARCHAR', "
+    "'source': 'VARCHAR'}"
+)
 
 
 def _bundled_csv() -> Traversable:

@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from aicost_cli import __version__
-from aicost_cli.cli import build_cmd, db_cmd, demo_cmd, ingest_cmd, prices_cmd, report_cmd
+from aicost_cli.cli import (
+    billing_cmd,
+    build_cmd,
+    db_cmd,
+    demo_cmd,
+    ingest_cmd,
+    prices_cmd,
+    report_cmd,
+)
 from aicost_cli.cli.context import STATE
 from aicost_cli.cli.options import CONTEXT_SETTINGS
 
@@ -27,6 +35,7 @@ app.add_typer(ingest_cmd.app, name="ingest")
 app.add_typer(report_cmd.app, name="report")
 app.add_typer(db_cmd.app, name="db")
 app.add_typer(prices_cmd.app, name="prices")
+app.add_typer(billing_cmd.app, name="billing")
 app.command("build")(build_cmd.build)
 app.command("demo")(demo_cmd.demo)
 

@@ -84,7 +84,7 @@ meters as (
 aws_usage as (
     select
         meters.meter,
-        coalesce(meters.meter.usage_type, meters.meter.sku_meter) as usage_type,
+        coalesce(meters.meter.usage_type, meters.meter.sku_meter) as aws_usage_type,
         coalesce(
             nullif(regexp_extract(
                 coalesce(meters.meter.usage_type, meters.meter.sku_meter, ''),
@@ -95,16 +95,16 @@ aws_usage as (
     from meters
 ),
 
-families as (
+families as materialized (
     select
         aws_usage.meter,
-        aws_usage.usage_type,
+        aws_usage.aws_usage_type,
         aws_usage.instance_type,
         case
             when aws_usage.meter.billing_source = 'openai-costs' then 'openai'
             when aws_usage.meter.billing_source = 'anthropic-costs' then 'anthropic'
             when aws_usage.meter.product_name like '%(Amazon Bedrock Edition)%'
-                or (aicost_marketplace_token_part(aws_usage.usage_type) is not null
+                or (aicost_marketplace_token_part(aws_usage.aws_usage_type) is not null
                     and (aws_usage.meter.billing_entity = 'AWS Marketplace'
                         or aws_usage.meter.service_code like 'AmazonBedrock%'))
                 then 'bedrock_marketplace'
@@ -134,284 +134,178 @@ families as (
     from aws_usage
 ),
 
--- One CTE per grammar; each yields the same columns.
-bedrock_parsed as (
+-- The text each grammar parses: usage type, meter, SKU, line item, token type.
+texts as (
     select
-        families.meter,
-        families.ai_family,
-        families.usage_type,
-        cast(null as varchar) as instance_type,
-        aicost_bedrock_usage_parts(families.usage_type) as parts
+        families.*,
+        case
+            when families.ai_family = 'azure_openai' then coalesce(
+                families.meter.sku_meter,
+                families.meter.meter_name,
+                families.meter.meter_subcategory,
+                families.meter.description
+            )
+            when families.ai_family in ('vertex_ai', 'gemini_api')
+                then coalesce(families.meter.sku_meter, families.meter.description)
+            when families.ai_family = 'openai'
+                then coalesce(families.meter.line_item, families.meter.sku_meter)
+            when families.ai_family = 'anthropic' then coalesce(
+                families.meter.token_type, families.meter.cost_type, families.meter.description
+            )
+            else coalesce(families.aws_usage_type, families.meter.description)
+        end as usage_type
     from families
-    where families.ai_family = 'bedrock'
 ),
 
-bedrock_lines as (
+-- Each grammar's parts, computed once (only for its own family).
+parsed as (
     select
-        bedrock_parsed.meter,
-        bedrock_parsed.ai_family,
-        bedrock_parsed.usage_type,
-        bedrock_parsed.instance_type,
+        texts.*,
+        case when texts.ai_family = 'bedrock'
+            then aicost_bedrock_usage_parts(texts.usage_type)
+        end as bedrock_parts,
+        case when texts.ai_family = 'bedrock_marketplace'
+            then aicost_marketplace_token_part(texts.usage_type)
+        end as marketplace_part,
         case
-            when bedrock_parsed.parts.token_type <> '' then 'tokens'
-            when regexp_matches(bedrock_parsed.usage_type, '(?i)provisionedthroughput|modelunits?')
-                then 'capacity'
-            else 'other_ai'
-        end as kind,
-        'bedrock' as provider_key,
-        case
-            when bedrock_parsed.parts.token_type = '' then null
-            when lower(bedrock_parsed.parts.suffixes) like '%-custom-model%'
-                then bedrock_parsed.parts.bill_model || '-custom-model'
-            else bedrock_parsed.parts.bill_model
-        end as bill_model,
-        aicost_bedrock_token_class(nullif(bedrock_parsed.parts.token_type, '')) as token_class,
-        case when bedrock_parsed.parts.token_type <> '' then
-            aicost_words_tier(' ' || replace(lower(bedrock_parsed.parts.suffixes), '-', ' ') || ' ')
-        end as tier,
-        case when bedrock_parsed.parts.token_type <> '' then
-            case
-                when lower(bedrock_parsed.parts.suffixes) like '%global%' then 'global'
-                else 'in_region'
+            when texts.ai_family = 'azure_openai' then aicost_azure_words(texts.usage_type)
+            when texts.ai_family in ('vertex_ai', 'gemini_api')
+                then aicost_vertex_words(texts.usage_type)
+            when texts.ai_family = 'openai'
+                then ' ' || regexp_replace(lower(texts.usage_type), '[^a-z0-9]+', ' ', 'g') || ' '
+            when texts.ai_family = 'bedrock_marketplace'
+                then ' ' || regexp_replace(lower(texts.usage_type), '[^a-z0-9]+', ' ', 'g') || ' '
+        end as words,
+        case when texts.ai_family = 'openai'
+            then aicost_openai_line_parts(texts.usage_type)
+        end as openai_parts
+    from texts
+),
+
+tokenised as (
+    select
+        parsed.*,
+        case parsed.ai_family
+            when 'bedrock' then aicost_bedrock_token_class(nullif(parsed.bedrock_parts.token_type, ''))
+            when 'bedrock_marketplace' then aicost_marketplace_token_class(parsed.marketplace_part)
+            when 'azure_openai' then aicost_azure_token_class(parsed.words)
+            when 'vertex_ai' then aicost_vertex_token_class(parsed.words)
+            when 'gemini_api' then aicost_vertex_token_class(parsed.words)
+            when 'openai' then case when parsed.openai_parts.model <> ''
+                then aicost_openai_token_class(parsed.openai_parts.class)
             end
-        end as routing
-    from bedrock_parsed
-),
-
-marketplace_lines as (
-    select
-        families.meter,
-        families.ai_family,
-        families.usage_type,
-        cast(null as varchar) as instance_type,
-        case
-            when aicost_marketplace_token_class(aicost_marketplace_token_part(families.usage_type))
-                is not null then 'tokens'
-            else 'other_ai'
-        end as kind,
-        'bedrock' as provider_key,
-        nullif(trim(regexp_replace(
-            families.meter.product_name, '\s*\(Amazon Bedrock Edition\)\s*$', ''
-        )), '') as bill_model,
-        aicost_marketplace_token_class(aicost_marketplace_token_part(families.usage_type))
-            as token_class,
-        case when aicost_marketplace_token_part(families.usage_type) is not null then
-            case
-                when aicost_marketplace_token_part(families.usage_type) like '%batch%' then 'batch'
-                when aicost_marketplace_token_part(families.usage_type) like '%flex%' then 'flex'
-                when aicost_marketplace_token_part(families.usage_type) like '%priority%'
-                    then 'priority'
-                else 'standard'
-            end
-        end as tier,
-        case when aicost_marketplace_token_part(families.usage_type) is not null then
-            case
-                when aicost_marketplace_token_part(families.usage_type) like '%global%'
-                    then 'global'
-                else 'in_region'
-            end
-        end as routing
-    from families
-    where families.ai_family = 'bedrock_marketplace'
-),
-
-azure_meters as (
-    select
-        families.meter,
-        families.ai_family,
-        coalesce(
-            families.meter.sku_meter,
-            families.meter.meter_name,
-            families.meter.meter_subcategory,
-            families.meter.description
-        ) as usage_type
-    from families
-    where families.ai_family = 'azure_openai'
-),
-
-azure_lines as (
-    select
-        azure_meters.meter,
-        azure_meters.ai_family,
-        azure_meters.usage_type,
-        cast(null as varchar) as instance_type,
-        case
-            when regexp_matches(
-                    lower(concat_ws(' ', azure_meters.usage_type, azure_meters.meter.meter_subcategory)),
-                    'provisioned|\bptu\b'
-                ) then 'capacity'
-            when aicost_azure_token_class(azure_meters.usage_type) is not null then 'tokens'
-            else 'other_ai'
-        end as kind,
-        'azure' as provider_key,
-        case when aicost_azure_token_class(azure_meters.usage_type) is not null
-            then aicost_azure_meter_model(azure_meters.usage_type)
-        end as bill_model,
-        aicost_azure_token_class(azure_meters.usage_type) as token_class,
-        case when aicost_azure_token_class(azure_meters.usage_type) is not null
-            then aicost_azure_tier(azure_meters.usage_type)
-        end as tier,
-        case when aicost_azure_token_class(azure_meters.usage_type) is not null
-            then aicost_azure_routing(azure_meters.usage_type)
-        end as routing
-    from azure_meters
-),
-
-vertex_skus as (
-    select
-        families.meter,
-        families.ai_family,
-        coalesce(families.meter.sku_meter, families.meter.description) as usage_type
-    from families
-    where families.ai_family in ('vertex_ai', 'gemini_api')
-),
-
-vertex_lines as (
-    select
-        vertex_skus.meter,
-        vertex_skus.ai_family,
-        vertex_skus.usage_type,
-        cast(null as varchar) as instance_type,
-        case
-            when regexp_matches(lower(vertex_skus.usage_type), 'provisioned throughput')
-                then 'capacity'
-            when aicost_vertex_token_class(vertex_skus.usage_type) is not null then 'tokens'
-            else 'other_ai'
-        end as kind,
-        case vertex_skus.ai_family when 'gemini_api' then 'gemini' else 'vertex_ai' end
-            as provider_key,
-        case when aicost_vertex_token_class(vertex_skus.usage_type) is not null
-            then aicost_vertex_sku_model(vertex_skus.usage_type)
-        end as bill_model,
-        aicost_vertex_token_class(vertex_skus.usage_type) as token_class,
-        case when aicost_vertex_token_class(vertex_skus.usage_type) is not null
-            then aicost_words_tier(aicost_vertex_words(vertex_skus.usage_type))
-        end as tier,
-        case when aicost_vertex_token_class(vertex_skus.usage_type) is not null then
-            case
-                when regexp_matches(aicost_vertex_words(vertex_skus.usage_type), ' global ')
-                    then 'global'
-                else 'in_region'
-            end
-        end as routing
-    from vertex_skus
-),
-
-openai_lines as (
-    select
-        families.meter,
-        families.ai_family,
-        coalesce(families.meter.line_item, families.meter.sku_meter) as usage_type,
-        cast(null as varchar) as instance_type,
-        case
-            when coalesce(families.meter.line_item, families.meter.sku_meter) is null then 'tokens'
-            when aicost_openai_line_class(coalesce(families.meter.line_item, families.meter.sku_meter))
-                is not null then 'tokens'
-            else 'other_ai'
-        end as kind,
-        'openai' as provider_key,
-        aicost_openai_line_model(coalesce(families.meter.line_item, families.meter.sku_meter))
-            as bill_model,
-        aicost_openai_line_class(coalesce(families.meter.line_item, families.meter.sku_meter))
-            as token_class,
-        case
-            when aicost_openai_line_class(coalesce(families.meter.line_item, families.meter.sku_meter))
-                is not null
-                then aicost_words_tier(
-                    ' ' || regexp_replace(
-                        lower(coalesce(families.meter.line_item, families.meter.sku_meter)),
-                        '[^a-z0-9]+', ' ', 'g'
-                    ) || ' '
-                )
-        end as tier,
-        cast(null as varchar) as routing
-    from families
-    where families.ai_family = 'openai'
-),
-
-anthropic_lines as (
-    select
-        families.meter,
-        families.ai_family,
-        coalesce(
-            families.meter.token_type, families.meter.cost_type, families.meter.description
-        ) as usage_type,
-        cast(null as varchar) as instance_type,
-        case
-            when families.meter.cost_type is null or lower(families.meter.cost_type) = 'tokens'
-                then 'tokens'
-            else 'other_ai'
-        end as kind,
-        'anthropic' as provider_key,
-        families.meter.model as bill_model,
-        aicost_anthropic_token_class(families.meter.token_type) as token_class,
-        case
-            when families.meter.cost_type is null or lower(families.meter.cost_type) = 'tokens'
-                then aicost_bill_tier(families.meter.service_tier)
-        end as tier,
-        case
-            when families.meter.cost_type is not null and lower(families.meter.cost_type) <> 'tokens'
-                then null
-            when lower(families.meter.inference_geo) = 'global' then 'global'
-            when lower(families.meter.inference_geo) in ('', 'not_available') then null
-            when families.meter.inference_geo is not null then 'geo'
-        end as routing
-    from families
-    where families.ai_family = 'anthropic'
-),
-
-compute_lines as (
-    select
-        families.meter,
-        families.ai_family,
-        families.usage_type,
-        families.instance_type,
-        case
-            when families.ai_family = 'gpu_instance' then 'capacity'
-            when families.usage_type like '%Host:ml.%' then 'capacity'
-            else 'other_ai'
-        end as kind,
-        case when families.ai_family = 'sagemaker' then 'sagemaker' end as provider_key,
-        cast(null as varchar) as bill_model,
-        cast(null as varchar) as token_class,
-        cast(null as varchar) as tier,
-        cast(null as varchar) as routing
-    from families
-    where families.ai_family in ('sagemaker', 'gpu_instance')
-),
-
-other_lines as (
-    select
-        families.meter,
-        families.ai_family,
-        coalesce(families.usage_type, families.meter.description) as usage_type,
-        cast(null as varchar) as instance_type,
-        cast(null as varchar) as kind,
-        cast(null as varchar) as provider_key,
-        cast(null as varchar) as bill_model,
-        cast(null as varchar) as token_class,
-        cast(null as varchar) as tier,
-        cast(null as varchar) as routing
-    from families
-    where families.ai_family is null
+            when 'anthropic' then aicost_anthropic_token_class(parsed.meter.token_type)
+        end as token_class
+    from parsed
 ),
 
 classified as (
-    select * from bedrock_lines
-    union all
-    select * from marketplace_lines
-    union all
-    select * from azure_lines
-    union all
-    select * from vertex_lines
-    union all
-    select * from openai_lines
-    union all
-    select * from anthropic_lines
-    union all
-    select * from compute_lines
-    union all
-    select * from other_lines
+    select
+        tokenised.meter,
+        tokenised.ai_family,
+        tokenised.usage_type,
+        case when tokenised.ai_family in ('gpu_instance', 'sagemaker')
+            then tokenised.instance_type
+        end as instance_type,
+        case
+            when tokenised.ai_family is null then null
+            when tokenised.ai_family = 'gpu_instance' then 'capacity'
+            when tokenised.ai_family = 'sagemaker' then
+                case when tokenised.usage_type like '%Host:ml.%' then 'capacity' else 'other_ai' end
+            when tokenised.ai_family = 'bedrock'
+                and tokenised.token_class is null
+                and regexp_matches(tokenised.usage_type, '(?i)provisionedthroughput|modelunits?')
+                then 'capacity'
+            when tokenised.ai_family = 'azure_openai'
+                and regexp_matches(
+                    lower(concat_ws(' ', tokenised.usage_type, tokenised.meter.meter_subcategory)),
+                    'provisioned|\bptu\b'
+                )
+                then 'capacity'
+            when tokenised.ai_family in ('vertex_ai', 'gemini_api')
+                and regexp_matches(lower(tokenised.usage_type), 'provisioned throughput')
+                then 'capacity'
+            when tokenised.token_class is not null then 'tokens'
+            -- a provider cost report without the breakdown: tokens of unknown model and class
+            when tokenised.ai_family = 'openai' and tokenised.usage_type is null then 'tokens'
+            when tokenised.ai_family = 'anthropic'
+                and coalesce(lower(tokenised.meter.cost_type), 'tokens') = 'tokens'
+                then 'tokens'
+            else 'other_ai'
+        end as kind,
+        case tokenised.ai_family
+            when 'bedrock' then 'bedrock'
+            when 'bedrock_marketplace' then 'bedrock'
+            when 'azure_openai' then 'azure'
+            when 'vertex_ai' then 'vertex_ai'
+            when 'gemini_api' then 'gemini'
+            when 'openai' then 'openai'
+            when 'anthropic' then 'anthropic'
+            when 'sagemaker' then 'sagemaker'
+        end as provider_key,
+        case tokenised.ai_family
+            when 'bedrock' then
+                case
+                    when tokenised.token_class is null then null
+                    when lower(tokenised.bedrock_parts.suffixes) like '%-custom-model%'
+                        then tokenised.bedrock_parts.bill_model || '-custom-model'
+                    else tokenised.bedrock_parts.bill_model
+                end
+            when 'bedrock_marketplace' then nullif(trim(regexp_replace(
+                tokenised.meter.product_name, '\s*\(Amazon Bedrock Edition\)\s*$', ''
+            )), '')
+            when 'azure_openai' then case when tokenised.token_class is not null
+                then aicost_azure_meter_model(tokenised.usage_type)
+            end
+            when 'vertex_ai' then case when tokenised.token_class is not null
+                then aicost_vertex_sku_model(tokenised.usage_type)
+            end
+            when 'gemini_api' then case when tokenised.token_class is not null
+                then aicost_vertex_sku_model(tokenised.usage_type)
+            end
+            when 'openai' then nullif(trim(tokenised.openai_parts.model), '')
+            when 'anthropic' then tokenised.meter.model
+        end as bill_model,
+        tokenised.token_class,
+        case
+            when tokenised.token_class is null
+                and not (coalesce(tokenised.ai_family, '') = 'anthropic'
+                    and coalesce(lower(tokenised.meter.cost_type), 'tokens') = 'tokens')
+                then null
+            when tokenised.ai_family = 'bedrock' then aicost_words_tier(
+                ' ' || replace(lower(tokenised.bedrock_parts.suffixes), '-', ' ') || ' '
+            )
+            when tokenised.ai_family = 'azure_openai' then aicost_azure_tier(tokenised.words)
+            when tokenised.ai_family = 'anthropic' then
+                case
+                    when tokenised.token_class is null and tokenised.meter.service_tier is null
+                        then null
+                    else aicost_bill_tier(tokenised.meter.service_tier)
+                end
+            else aicost_words_tier(tokenised.words)
+        end as tier,
+        case
+            when tokenised.token_class is null
+                and not (coalesce(tokenised.ai_family, '') = 'anthropic'
+                    and coalesce(lower(tokenised.meter.cost_type), 'tokens') = 'tokens')
+                then null
+            when tokenised.ai_family = 'bedrock' then
+                case when lower(tokenised.bedrock_parts.suffixes) like '%global%'
+                    then 'global' else 'in_region' end
+            when tokenised.ai_family = 'bedrock_marketplace' then
+                case when tokenised.marketplace_part like '%global%'
+                    then 'global' else 'in_region' end
+            when tokenised.ai_family = 'azure_openai' then aicost_azure_routing(tokenised.words)
+            when tokenised.ai_family in ('vertex_ai', 'gemini_api') then
+                case when tokenised.words like '% global %' then 'global' else 'in_region' end
+            when tokenised.ai_family = 'anthropic' then
+                case
+                    when lower(tokenised.meter.inference_geo) = 'global' then 'global'
+                    when lower(tokenised.meter.inference_geo) in ('', 'not_available') then null
+                    when tokenised.meter.inference_geo is not null then 'geo'
+                end
+        end as routing
+    from tokenised
 ),
 
 config_models as (

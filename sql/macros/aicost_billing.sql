@@ -124,7 +124,9 @@ create or replace temp macro aicost_marketplace_token_class(token_part) as (
 -- = cached input, followed by Wr = cache write; glbl/Gl/global = global,
 -- DZone/Dz/datazone = data zone, regnl/Rg/regional = regional; Batch; PP =
 -- priority; '1K'/'1M' = the price block. The model is the text before the
--- first such word.
+-- first such word. The class / tier / routing macros take the meter's words
+-- (aicost_azure_words: lower case, one space between words, padded), computed
+-- once per meter by the caller.
 create or replace temp macro aicost_azure_words(meter) as (
     ' ' || regexp_replace(lower(trim(meter)), '[\s-]+', ' ', 'g') || ' '
 );
@@ -137,35 +139,35 @@ create or replace temp macro aicost_azure_meter_model(meter) as (
     )), '')
 );
 
-create or replace temp macro aicost_azure_token_class(meter) as (
+create or replace temp macro aicost_azure_token_class(words) as (
     case
-        when not regexp_matches(aicost_azure_words(meter), ' tokens? ') then null
-        when regexp_matches(aicost_azure_words(meter), ' (cached|cchd|ccchd|cd|cache) (wr|write) ')
+        when not regexp_matches(words, ' tokens? ') then null
+        when regexp_matches(words, ' (cached|cchd|ccchd|cd|cache) (wr|write) ')
             then 'cache_write'
-        when regexp_matches(aicost_azure_words(meter), ' (cached|cchd|ccchd|cd) ')
+        when regexp_matches(words, ' (cached|cchd|ccchd|cd) ')
             then 'cache_read'
-        when regexp_matches(aicost_azure_words(meter), ' (outp|output|out|opt) ') then 'output'
-        when regexp_matches(aicost_azure_words(meter), ' (inp|input|in) ') then 'input'
+        when regexp_matches(words, ' (outp|output|out|opt) ') then 'output'
+        when regexp_matches(words, ' (inp|input|in) ') then 'input'
         -- an embedding meter names no class: its tokens are input
-        when regexp_matches(aicost_azure_words(meter), 'embedding') then 'input'
+        when regexp_matches(words, 'embedding') then 'input'
     end
 );
 
-create or replace temp macro aicost_azure_tier(meter) as (
+create or replace temp macro aicost_azure_tier(words) as (
     case
-        when regexp_matches(aicost_azure_words(meter), ' batch ') then 'batch'
-        when regexp_matches(aicost_azure_words(meter), ' (pp|priority) ') then 'priority'
-        when regexp_matches(aicost_azure_words(meter), ' flex ') then 'flex'
+        when regexp_matches(words, ' batch ') then 'batch'
+        when regexp_matches(words, ' (pp|priority) ') then 'priority'
+        when regexp_matches(words, ' flex ') then 'flex'
         else 'standard'
     end
 );
 
-create or replace temp macro aicost_azure_routing(meter) as (
+create or replace temp macro aicost_azure_routing(words) as (
     case
-        when regexp_matches(aicost_azure_words(meter), ' (glbl|gl|global) ') then 'global'
-        when regexp_matches(aicost_azure_words(meter), ' (dzone|dz|datazone|data zone) ')
+        when regexp_matches(words, ' (glbl|gl|global) ') then 'global'
+        when regexp_matches(words, ' (dzone|dz|datazone|data zone) ')
             then 'geo'
-        when regexp_matches(aicost_azure_words(meter), ' (regnl|rg|regional) ') then 'in_region'
+        when regexp_matches(words, ' (regnl|rg|regional) ') then 'in_region'
     end
 );
 
@@ -174,7 +176,8 @@ create or replace temp macro aicost_azure_routing(meter) as (
 -- Output (Thinking On) - Predictions', 'Gemini 2.5 Flash GA Input Text
 -- Caching', 'Gemini 3 Flash Text Input Caching Storage' (hourly storage: not
 -- tokens), 'Gemini 3.7 Flash Global Text Input - Predictions' (global
--- endpoint). The model is the text before the first qualifier word.
+-- endpoint). The model is the text before the first qualifier word; the class
+-- macro takes the SKU's words (aicost_vertex_words), computed once by the caller.
 create or replace temp macro aicost_vertex_words(sku) as (
     ' ' || regexp_replace(lower(trim(sku)), '[^a-z0-9.]+', ' ', 'g') || ' '
 );
@@ -187,13 +190,13 @@ create or replace temp macro aicost_vertex_sku_model(sku) as (
     )), '')
 );
 
-create or replace temp macro aicost_vertex_token_class(sku) as (
+create or replace temp macro aicost_vertex_token_class(words) as (
     case
-        when regexp_matches(aicost_vertex_words(sku), ' (storage|characters?|grounding|search) ')
+        when regexp_matches(words, ' (storage|characters?|grounding|search) ')
             then null
-        when regexp_matches(aicost_vertex_words(sku), ' (caching|cached|cache) ') then 'cache_read'
-        when regexp_matches(aicost_vertex_words(sku), ' output ') then 'output'
-        when regexp_matches(aicost_vertex_words(sku), ' input ') then 'input'
+        when regexp_matches(words, ' (caching|cached|cache) ') then 'cache_read'
+        when regexp_matches(words, ' output ') then 'output'
+        when regexp_matches(words, ' input ') then 'input'
     end
 );
 
@@ -209,21 +212,17 @@ create or replace temp macro aicost_words_tier(words) as (
 -- OpenAI Costs API line items: '<model>, <class>' ('gpt-4o-2024-08-06, input',
 -- '..., output', '..., cached input', '..., input (batch)'). Line items without
 -- a ', ' part (tool calls, storage) name no model.
-create or replace temp macro aicost_openai_line_model(line_item) as (
-    nullif(trim(regexp_extract(line_item, '^(.*),\s*([^,]*)$', 1)), '')
+create or replace temp macro aicost_openai_line_parts(line_item) as (
+    regexp_extract(line_item, '^(.*),\s*([^,]*)$', ['model', 'class'])
 );
 
-create or replace temp macro aicost_openai_line_class(line_item) as (
+-- The token class of the class part of a line item ('cached input' -> cache_read).
+create or replace temp macro aicost_openai_token_class(class_part) as (
     case
-        when aicost_openai_line_model(line_item) is null then null
-        when regexp_matches(lower(regexp_extract(line_item, '^(.*),\s*([^,]*)$', 2)),
-                            '(cache[d]? ?write|cache creation)') then 'cache_write'
-        when regexp_matches(lower(regexp_extract(line_item, '^(.*),\s*([^,]*)$', 2)),
-                            '(cached|cache read)') then 'cache_read'
-        when regexp_matches(lower(regexp_extract(line_item, '^(.*),\s*([^,]*)$', 2)), 'input')
-            then 'input'
-        when regexp_matches(lower(regexp_extract(line_item, '^(.*),\s*([^,]*)$', 2)), 'output')
-            then 'output'
+        when regexp_matches(lower(class_part), '(cache[d]? ?write|cache creation)') then 'cache_write'
+        when regexp_matches(lower(class_part), '(cached|cache read)') then 'cache_read'
+        when regexp_matches(lower(class_part), 'input') then 'input'
+        when regexp_matches(lower(class_part), 'output') then 'output'
     end
 );
 
