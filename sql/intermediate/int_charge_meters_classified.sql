@@ -66,7 +66,17 @@
 with
 
 scoped as (
-    select int_charges_scoped.meter from int_charges_scoped
+    select
+        aicost_charge_meter(
+            int_charges_scoped.billing_source,
+            int_charges_scoped.service_name,
+            int_charges_scoped.sku_meter,
+            int_charges_scoped.charge_description,
+            int_charges_scoped.consumed_unit,
+            int_charges_scoped.pricing_unit,
+            int_charges_scoped.extras
+        ) as meter
+    from int_charges_scoped
 ),
 
 bill_models as (

@@ -16,6 +16,54 @@ create or replace temp macro aicost_bill_model_lookup(name) as (
     nullif(regexp_replace(lower(trim(name)), '[\s_]+', '-', 'g'), '')
 );
 
+-- aicost_charge_meter(...): what a bill line's classification depends on, as
+-- one struct (see int_charges_scoped): the same struct for the lines of one
+-- meter, so the parsing runs once per distinct struct. Fields, from the FOCUS
+-- columns and the format's extras (x_ keys): billing_source, service_code (CUR
+-- x_product_code | AWS FOCUS x_ServiceCode), billing_entity (CUR
+-- x_billing_entity), service_name, meter_category / meter_subcategory (Azure
+-- FOCUS x_SkuMeterCategory / x_SkuMeterSubcategory), meter_name (Azure FOCUS
+-- 1.0 x_SkuMeterName), product_name (CUR x_product_name), usage_type (CUR
+-- x_usage_type | FOCUS x_UsageType), sku_meter, description (CUR
+-- x_line_item_description | charge_description), consumed_unit, pricing_unit,
+-- cur_pricing_unit (CUR x_pricing_unit), instance_type (CUR x_instance_type),
+-- line_item (OpenAI x_line_item), cost_type, token_type, model, service_tier,
+-- inference_geo (Anthropic x_*). Empty strings are NULL.
+create or replace temp macro aicost_charge_meter(
+    billing_source, service_name, sku_meter, charge_description, consumed_unit,
+    pricing_unit, extras
+) as (
+    {
+        'billing_source': billing_source,
+        'service_code': coalesce(
+            nullif(extras['x_product_code'], ''), nullif(extras['x_ServiceCode'], '')
+        ),
+        'billing_entity': nullif(extras['x_billing_entity'], ''),
+        'service_name': service_name,
+        'meter_category': nullif(extras['x_SkuMeterCategory'], ''),
+        'meter_subcategory': nullif(extras['x_SkuMeterSubcategory'], ''),
+        'meter_name': nullif(extras['x_SkuMeterName'], ''),
+        'product_name': nullif(extras['x_product_name'], ''),
+        'usage_type': coalesce(
+            nullif(extras['x_usage_type'], ''), nullif(extras['x_UsageType'], '')
+        ),
+        'sku_meter': nullif(sku_meter, ''),
+        'description': coalesce(
+            nullif(extras['x_line_item_description'], ''), nullif(charge_description, '')
+        ),
+        'consumed_unit': nullif(consumed_unit, ''),
+        'pricing_unit': nullif(pricing_unit, ''),
+        'cur_pricing_unit': nullif(extras['x_pricing_unit'], ''),
+        'instance_type': nullif(extras['x_instance_type'], ''),
+        'line_item': nullif(extras['x_line_item'], ''),
+        'cost_type': nullif(extras['x_cost_type'], ''),
+        'token_type': nullif(extras['x_token_type'], ''),
+        'model': nullif(extras['x_model'], ''),
+        'service_tier': nullif(extras['x_service_tier'], ''),
+        'inference_geo': nullif(extras['x_inference_geo'], '')
+    }
+);
+
 -- aicost_unit_text(unit): a unit as comparable text: lower case, '_' as a
 -- space, no thousands separators, single spaces ('1000_tokens' -> '1000 tokens').
 create or replace temp macro aicost_unit_text(unit) as (
