@@ -13,8 +13,11 @@ Which days: after an ingest, the days of the rows it landed plus the days of
 every span of an OTel trace it touched (a late root re-attributes its older
 children); ``--since D``: every day from D; a full build: every landed day.
 A build is full whenever what the derived tables were built with changed:
-the configuration (attribution keys, features, currency), the price catalog,
-or the SQL models themselves (``build_state`` keeps their digests). So the
+the configuration (attribution keys, features, currency, the bill model map
+overrides and inference profiles), the price catalog, the bundled bill model
+map, or the SQL models themselves (``build_state`` keeps their digests).
+The ``charges`` mart is rebuilt per day like the operations: the days of the
+landed bill lines (``charge_period_start``) are in a full build and ``--since``. So the
 answer never depends on the order or the runs in which data arrived.
 
 After building, the audits (``sql/audits/assert_*.sql``) run on the rebuilt

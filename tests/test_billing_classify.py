@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -890,6 +890,43 @@ def test_the_model_key_says_where_it_came_from(classified: dict[str, dict[str, A
     assert classified["sm-host"]["instance_type"] == "ml.g5.12xlarge"
 
 
+#: the columns `charges` adds to land_charges' own (docs/schema.md), pinned
+CLASSIFICATION_COLUMNS = [
+    ("ai_family", "VARCHAR"),
+    ("usage_type", "VARCHAR"),
+    ("is_ai", "BOOLEAN"),
+    ("ai_kind", "VARCHAR"),
+    ("provider_key", "VARCHAR"),
+    ("bill_model", "VARCHAR"),
+    ("model_key", "VARCHAR"),
+    ("model_key_source", "VARCHAR"),
+    ("token_class", "VARCHAR"),
+    ("tier", "VARCHAR"),
+    ("routing", "VARCHAR"),
+    ("billed_tokens", "DECIMAL(38,0)"),
+    ("account_key", "VARCHAR"),
+    ("instance_type", "VARCHAR"),
+    ("inference_profile_arn", "VARCHAR"),
+    ("profile_tags", "MAP(VARCHAR, VARCHAR)"),
+]
+
+
+def test_charges_columns_are_pinned(tmp_path: Path) -> None:
+    """day, then every land_charges column as landed, then the classification."""
+    con = db.connect(tmp_path / "store.duckdb")
+    try:
+        build.build(con, Config(), full=True)
+        query = (
+            "select column_name, data_type from information_schema.columns "
+            "where table_name = ? order by ordinal_position"
+        )
+        landed = con.execute(query, ["land_charges"]).fetchall()
+        built = con.execute(query, ["charges"]).fetchall()
+    finally:
+        con.close()
+    assert built == [("day", "DATE"), *landed, *CLASSIFICATION_COLUMNS]
+
+
 # --- the parsers under hypothesis ------------------------------------------------
 
 
@@ -930,7 +967,7 @@ def bundled_lookups() -> set[str]:
         return {classify.lookup_key(row["bill_model"]) for row in csv.DictReader(handle)}
 
 
-TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=60)
+TEXT = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=["Cs"]), max_size=60)
 # model-like names that no map knows (no '.': not a vendor.model id)
 UNKNOWN_NAMES = st.from_regex(r"\AZz[A-Za-z0-9]{1,12}\Z")
 TOKEN_TYPES = {
@@ -943,9 +980,15 @@ TOKEN_TYPES = {
 }
 SUFFIXES = st.sampled_from(["", "-batch", "-flex", "-priority", "-cross-region-global"])
 SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-FAMILIES = {
+
+
+def _marketplace_text(text: str) -> dict[str, Any]:
+    return marketplace(text, text)
+
+
+FAMILIES: dict[str, Callable[[str], dict[str, Any]]] = {
     "bedrock": bedrock,
-    "marketplace": lambda text: marketplace(text, text),
+    "marketplace": _marketplace_text,
     "azure": azure,
     "vertex": vertex,
     "openai": openai,
