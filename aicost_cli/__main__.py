@@ -73,12 +73,13 @@ Options:
   -h, --help            Show this message and exit.
 
 Commands:
-  build   Rebuild attribution, prices, the operations table and the daily...
-  demo    Ingest the bundled support-bot and research-agent story and...
-  ingest  Load logs into the aicost database.
-  report  Reports over the ingested operations.
-  db      Inspect the aicost database.
-  prices  Model prices used to estimate cost.
+  build    Rebuild attribution, prices, the operations table and the...
+  demo     Ingest the bundled support-bot and research-agent story and...
+  ingest   Load logs into the aicost database.
+  report   Reports over the ingested operations.
+  db       Inspect the aicost database.
+  prices   Model prices used to estimate cost.
+  billing  The bill: how aicost classified its charges.
 """
 
 
