@@ -79,7 +79,7 @@ Commands:
   report   Reports over the ingested operations.
   db       Inspect the aicost database.
   prices   Model prices used to estimate cost.
-  billing  The loaded bill: how it was allocated to operations.
+  billing  The loaded bill: how aicost classified and allocated it.
 """
 
 

@@ -13,8 +13,11 @@ Which days: after an ingest, the days of the rows it landed plus the days of
 every span of an OTel trace it touched (a late root re-attributes its older
 children); ``--since D``: every day from D; a full build: every landed day.
 A build is full whenever what the derived tables were built with changed:
-the configuration (attribution keys, features, currency), the price catalog,
-or the SQL models themselves (``build_state`` keeps their digests). So the
+the configuration (attribution keys, features, currency, the bill model map
+overrides and inference profiles), the price catalog, the bundled bill model
+map, or the SQL models themselves (``build_state`` keeps their digests).
+The ``charges`` mart is rebuilt per day like the operations: the days of the
+landed bill lines (``charge_period_start``) are in a full build and ``--since``. So the
 answer never depends on the order or the runs in which data arrived.
 
 After building, the audits (``sql/audits/assert_*.sql``) run on the rebuilt
@@ -34,6 +37,7 @@ from typing import TYPE_CHECKING
 
 from aicost_cli import models
 from aicost_cli.billing import allocation, capacity
+from aicost_cli.billing import classify as billing_classify
 from aicost_cli.config import Config
 from aicost_cli.errors import AicostError, ExitCode
 from aicost_cli.migrations import LANDING_SOURCES
@@ -52,6 +56,7 @@ TARGETS = [
     "billing_coverage",
     "capacity_daily",
     "capacity_allocations",
+    "charges",
 ]
 
 
@@ -86,6 +91,8 @@ def config_digest(config: Config) -> str:
         },
         "exchange_rates": {k: str(v) for k, v in sorted(rates.items())},
         "capacity_pools": capacity.pools_digest_data(config),
+        # the model map overrides and the Bedrock application inference profiles
+        "billing": billing_classify.digest_data(config),
     }
     return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
@@ -110,6 +117,8 @@ def _digests(con: duckdb.DuckDBPyConnection, config: Config) -> dict[str, str]:
         # a new aicost version may bundle new list prices: loaded by the build
         "bundled_prices_digest": prices.bundled_sha256(),
         "models_digest": models_digest(),
+        # a new aicost version may bundle a changed bill model map
+        "bundled_bill_models_digest": billing_classify.bundled_sha256(),
     }
 
 
@@ -118,6 +127,7 @@ _REASONS = {
     "prices_digest": "the price catalog changed",
     "bundled_prices_digest": "aicost's bundled list prices changed",
     "models_digest": "aicost's SQL models changed",
+    "bundled_bill_models_digest": "aicost's bundled bill model map changed",
 }
 
 
@@ -157,10 +167,16 @@ def bind_config(con: duckdb.DuckDBPyConnection, config: Config) -> None:
         )
     prices.bind_currency(con, config)
     capacity.bind_pools(con, config)
+    billing_classify.bind(con, config)
 
 
 def _landed_union(column: str) -> str:
-    return " union all ".join(f"select {column} from land_{source}" for source in LANDING_SOURCES)
+    """Every landed timestamp: operations' ``column`` and charges'
+    ``charge_period_start`` (the ``charges`` mart is rebuilt per day too)."""
+    return (
+        " union all ".join(f"select {column} from land_{source}" for source in LANDING_SOURCES)
+        + f" union all select charge_period_start as {column} from land_charges"
+    )
 
 
 def _scope_days(
@@ -204,11 +220,13 @@ def _scope_days(
             "where ingest_run_id in (select unnest(?::bigint[]))"
             for source in LANDING_SOURCES
         )
+        + " union all select charge_period_start from land_charges "
+        "where ingest_run_id in (select unnest(?::bigint[]))"
         + " union all select spans.started_at from land_otel as spans "
         "where spans.trace_id in (select touched.trace_id from land_otel as touched "
         "where touched.ingest_run_id in (select unnest(?::bigint[])) "
         "and touched.trace_id is not null))",
-        [runs] * (len(LANDING_SOURCES) + 1),
+        [runs] * (len(LANDING_SOURCES) + 2),
     )
     _add_charge_days(con, "land_charges.ingest_run_id in (select unnest(?::bigint[]))", [runs])
 

@@ -65,6 +65,9 @@ SOURCES: dict[str, str] = {
     "cfg_features": "temp table: [features.*] of the config",
     "cfg_settings": "temp table: reporting currency of the config",
     "cfg_exchange_rates": "temp table: [exchange_rates] of the config",
+    "cfg_bill_models": "temp table: the bundled bill model map (aicost_cli/data/bill_models.csv) "
+    "and [billing.models] of the config",
+    "cfg_inference_profiles": "temp table: [billing.inference_profiles] of the config",
     "attribution_groups": "temp table: the attribution report's grouped rows",
     "cfg_capacity_pools": "temp table: [[capacity.pools]] of the config (capacity_tokens_per_hour, "
     "comparable_model)",
@@ -78,11 +81,6 @@ SOURCES: dict[str, str] = {
     "allocation_days": "temp table: build_days widened to every day of the allocatable "
     "charges' periods they touch (billing/allocation.py; macros "
     "aicost_allocation_from()/aicost_allocation_until())",
-    # The classification model (sql/marts/charges.sql) owns `charges`; until it
-    # is in the graph, the build creates an empty stand-in with its columns
-    # (billing/allocation.py: ensure_charges). Remove this entry once it lands.
-    "charges": "mart: classified bill lines (sql/marts/charges.sql; an empty stand-in "
-    "until that model exists)",
 }
 
 

@@ -215,6 +215,7 @@ def test_every_command_has_help() -> None:
         ["prices", "list"],
         ["prices", "missing"],
         ["prices", "import"],
+        ["billing", "unmapped"],
         ["demo"],
     ):
         result = runner.invoke(app, [*args, "--help"])

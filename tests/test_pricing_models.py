@@ -168,6 +168,13 @@ def stage(con: duckdb.DuckDBPyConnection, ops: list[dict[str, Any]]) -> None:
     """The table int_operations_attributed, one row per op (defaults filled in)."""
     spec = ", ".join(f"{name} {kind}" for name, kind in ATTRIBUTED_COLUMNS)
     con.execute(f"create or replace table int_operations_attributed ({spec})")
+    # no Bedrock application inference profile names these ops (its own model
+    # reads the landing tables; tests/test_inference_profiles.py covers it)
+    con.execute(
+        "create or replace table int_inference_profiles_resolved (logged_name varchar, "
+        "inference_profile_arn varchar, profile_model varchar, "
+        "profile_tags map(varchar, varchar))"
+    )
     for number, op in enumerate(ops):
         row = {"operation_id": f"op{number:03d}", "unit_id": f"u{number}", **OPERATION_DEFAULTS}
         row.update(op)

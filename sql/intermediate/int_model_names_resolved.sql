@@ -2,7 +2,7 @@
 -- Purpose: the price key of each logged (response_model, request_model) pair of billable operations, per period.
 -- Grain: one row per (response_model, request_model) pair and period in which one model_key applies.
 -- materialized: view
--- reads: int_operations_attributed, int_prices_effective
+-- reads: int_operations_attributed, int_prices_effective, int_inference_profiles_resolved
 --
 -- Key: (response_model, request_model, valid_from). NULL model names are
 -- values here: join on them with `is not distinct from`.
@@ -12,6 +12,11 @@
 --   5. aicost_model_geo_key(request_model), 6. aicost_model_key(request_model).
 -- The geo keys ('us.claude-sonnet-4-5') price Bedrock regional inference
 -- profiles at their own rates where the catalog has them.
+-- A name that is a Bedrock application inference profile configured in
+-- [billing.inference_profiles] (int_inference_profiles_resolved) is matched
+-- as the profile's configured model instead (a model key, or a model id /
+-- system profile id whose geo key then applies); an unconfigured profile ARN
+-- matches nothing (unpriced).
 -- "First" is per instant: a key whose prices only start later (e.g. an
 -- imported exact key effective from 2026-01-01) yields to the next candidate
 -- before that date. A key is used from its first effective_from (prices are
@@ -35,6 +40,10 @@ prices_effective as (
     select * from int_prices_effective
 ),
 
+inference_profiles as (
+    select * from int_inference_profiles_resolved
+),
+
 price_keys as (
     select
         prices_effective.model_key,
@@ -43,7 +52,7 @@ price_keys as (
     group by prices_effective.model_key
 ),
 
-model_pairs as (
+logged_pairs as (
     select distinct
         operations_attributed.response_model,
         operations_attributed.request_model
@@ -51,47 +60,61 @@ model_pairs as (
     where operations_attributed.is_model_call
 ),
 
+-- The names matched: a configured profile's model in place of its ARN.
+model_pairs as (
+    select
+        logged_pairs.response_model,
+        logged_pairs.request_model,
+        coalesce(response_profiles.profile_model, logged_pairs.response_model) as response_name,
+        coalesce(request_profiles.profile_model, logged_pairs.request_model) as request_name
+    from logged_pairs
+    left join inference_profiles as response_profiles
+        on logged_pairs.response_model = response_profiles.logged_name
+    left join inference_profiles as request_profiles
+        on logged_pairs.request_model = request_profiles.logged_name
+),
+
 pair_candidates as (
     select
         model_pairs.response_model,
         model_pairs.request_model,
         1 as match_rank,
-        model_pairs.response_model as candidate_key
+        model_pairs.response_name as candidate_key
     from model_pairs
     union all
     select
         model_pairs.response_model,
         model_pairs.request_model,
         2 as match_rank,
-        aicost_model_geo_key(model_pairs.response_model) as candidate_key
+        aicost_model_geo_key(model_pairs.response_name) as candidate_key
     from model_pairs
     union all
     select
         model_pairs.response_model,
         model_pairs.request_model,
         3 as match_rank,
-        aicost_model_key(model_pairs.response_model) as candidate_key
+        aicost_model_key(model_pairs.response_name) as candidate_key
     from model_pairs
     union all
     select
         model_pairs.response_model,
         model_pairs.request_model,
         4 as match_rank,
-        model_pairs.request_model as candidate_key
+        model_pairs.request_name as candidate_key
     from model_pairs
     union all
     select
         model_pairs.response_model,
         model_pairs.request_model,
         5 as match_rank,
-        aicost_model_geo_key(model_pairs.request_model) as candidate_key
+        aicost_model_geo_key(model_pairs.request_name) as candidate_key
     from model_pairs
     union all
     select
         model_pairs.response_model,
         model_pairs.request_model,
         6 as match_rank,
-        aicost_model_key(model_pairs.request_model) as candidate_key
+        aicost_model_key(model_pairs.request_name) as candidate_key
     from model_pairs
 ),
 

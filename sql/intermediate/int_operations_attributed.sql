@@ -5,7 +5,7 @@
 -- Grain:   one row per landed record of the days being built (same rows as
 --          int_operations_unioned).
 -- materialized: view
--- reads: int_operations_unioned, int_otel_trace_roots, int_otel_duplicate_calls
+-- reads: int_operations_unioned, int_otel_trace_roots, int_otel_duplicate_calls, int_inference_profiles_resolved
 -- Attribute maps, looked up in this order for each configured key:
 -- attributes (the source's primary metadata: LiteLLM spend_logs_metadata,
 -- OTel span attributes, Bedrock requestMetadata), attributes_fallback (LiteLLM
@@ -17,6 +17,12 @@
 -- OTel conversation: when no map of the span has it, the conversation that any
 -- span of its trace carries (int_otel_trace_roots.trace_conversation_id), so a
 -- trace is one unit of work whichever of its spans name the conversation.
+-- Bedrock application inference profiles: the tags of a profile configured in
+-- [billing.inference_profiles] (int_inference_profiles_resolved; the
+-- operation's request_model, else its model, names the profile) join the
+-- attributes_tags map, under the record's own tags: a configured key finds
+-- them like any metadata key, after the record's own maps (per key) and
+-- before the source's native fields.
 -- OTel duplicates: a model-call span reporting a call that another span of the
 -- trace reports (int_otel_duplicate_calls) is made structure (is_model_call
 -- false): every call is counted once, whatever the number of instrumentations.
@@ -35,13 +41,25 @@ duplicate_calls as (
     select * from int_otel_duplicate_calls
 ),
 
+inference_profiles as (
+    select * from int_inference_profiles_resolved
+),
+
 with_roots as (
     select
-        landed.* exclude (attributes_fallback, is_model_call),
+        landed.* exclude (attributes_fallback, attributes_tags, is_model_call),
         case
             when landed.source_format = 'otel' then trace_roots.root_attributes
             else landed.attributes_fallback
         end as attributes_fallback,
+        case
+            when coalesce(request_profiles.profile_tags, model_profiles.profile_tags) is null
+                then landed.attributes_tags
+            else map_concat(
+                coalesce(request_profiles.profile_tags, model_profiles.profile_tags),
+                landed.attributes_tags
+            )
+        end as attributes_tags,
         trace_roots.trace_conversation_id,
         landed.is_model_call and duplicate_calls.operation_id is null as is_model_call
     from landed
@@ -51,6 +69,10 @@ with_roots as (
     left join duplicate_calls
         on landed.source_format = 'otel'
         and landed.operation_id = duplicate_calls.operation_id
+    left join inference_profiles as request_profiles
+        on landed.request_model = request_profiles.logged_name
+    left join inference_profiles as model_profiles
+        on landed.model = model_profiles.logged_name
 ),
 
 resolved as (
