@@ -25,7 +25,6 @@ import pytest
 from typer.testing import CliRunner
 
 from aicost_cli import build, db, reports
-from aicost_cli.billing.capacity import charges_table_sql
 from aicost_cli.cli import app
 from aicost_cli.config import Config, parse_config
 from aicost_cli.errors import ConfigError, ExitCode
@@ -266,17 +265,11 @@ def bill() -> list[dict[str, Any]]:
 
 
 def land(con: duckdb.DuckDBPyConnection, lines: list[dict[str, Any]]) -> None:
-    """Land bill lines and build the charges mart from land_charges (the
-    classification columns are NULL: the capacity models do not read them)."""
+    """Land bill lines (the build makes the charges mart from them)."""
     columns = [row[0] for row in con.execute("describe land_charges").fetchall()]
     con.executemany(
         f"insert into land_charges ({', '.join(columns)}) values ({', '.join('?' * len(columns))})",
         [[line.get(c) for c in columns] for line in lines],
-    )
-    con.execute(charges_table_sql())
-    con.execute(
-        "insert into charges by name select land_charges.*, "
-        "cast(land_charges.charge_period_start as date) as day from land_charges"
     )
 
 

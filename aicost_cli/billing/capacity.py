@@ -26,50 +26,11 @@ if TYPE_CHECKING:
 
     from aicost_cli.config import Config
 
+
 #: The classification columns the ``charges`` mart adds to ``land_charges``.
-CHARGES_CLASSIFICATION_COLUMNS = """
-    day date,
-    is_ai boolean,
-    ai_kind varchar,
-    provider_key varchar,
-    bill_model varchar,
-    model_key varchar,
-    token_class varchar,
-    tier varchar,
-    routing varchar,
-    billed_tokens bigint,
-    account_key varchar
-"""
-
-
-def charges_table_sql(name: str = "charges", *, temp: bool = False) -> str:
-    """DDL of a relation with the ``charges`` mart's columns (tests build one
-    by hand; the build creates an empty temp stand-in while the mart is not a
-    model of this installation: see :func:`bind_pools`)."""
-    from aicost_cli.migrations import CHARGE_COLUMNS
-
-    kind = "temp table" if temp else "table"
-    return f"create or replace {kind} {name} ({CHARGE_COLUMNS}, {CHARGES_CLASSIFICATION_COLUMNS})"
-
-
-def _relation_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
-    row = con.execute(
-        "select count(*) from duckdb_tables() where table_name = ? and not temporary "
-        "and database_name = current_database()",
-        [name],
-    ).fetchall()
-    return bool(row[0][0])
-
-
 def bind_pools(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     """(Re)create the ``cfg_capacity_*`` temp tables from the config."""
-    from aicost_cli import models
 
-    if "charges" not in models.graph() and not _relation_exists(con, "charges"):
-        # The charges mart (classification of land_charges) is built by its own
-        # model once it is part of aicost; until then an empty stand-in with
-        # its columns keeps the capacity models buildable.
-        con.execute(charges_table_sql(temp=True))
     con.execute(
         "create or replace temp table cfg_capacity_pools (pool varchar not null, "
         "capacity_tokens_per_hour bigint, comparable_model varchar)"
