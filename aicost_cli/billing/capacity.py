@@ -27,10 +27,8 @@ if TYPE_CHECKING:
     from aicost_cli.config import Config
 
 
-#: The classification columns the ``charges`` mart adds to ``land_charges``.
 def bind_pools(con: duckdb.DuckDBPyConnection, config: Config) -> None:
     """(Re)create the ``cfg_capacity_*`` temp tables from the config."""
-
     con.execute(
         "create or replace temp table cfg_capacity_pools (pool varchar not null, "
         "capacity_tokens_per_hour bigint, comparable_model varchar)"
