@@ -39,8 +39,10 @@
 -- quantities are known: 'traffic not logged' / 'logged but not billed'
 -- (|quantity_gap| > tolerance% of the logged tokens, by its sign), else
 -- 'price differs' (same quantity, another rate); without a billed
--- quantity: 'logged but not billed' (nothing billed), 'traffic not logged'
--- (nothing estimated), else 'price differs'.
+-- quantity (a provider cost report states only money): the bill is taken
+-- to be at the catalogue rate, so more billed than estimated is 'traffic not
+-- logged' and less is 'logged but not billed' (a negotiated rate cannot be
+-- told apart without a quantity: load the bill with quantities for that).
 -- Credits and refunds (charges that are not AI usage, of category Credit or
 -- Adjustment, or class Correction) are never allocated: one row per period
 -- and provider, model '(credits and refunds)', finding 'credits and
@@ -308,9 +310,9 @@ findings as (
                     else 'logged but not billed'
                 end
             when measured.billed_quantity is not null then 'price differs'
-            when measured.billed_cost = 0 then 'logged but not billed'
-            when coalesce(measured.estimated_cost, 0) = 0 then 'traffic not logged'
-            else 'price differs'
+            when measured.billed_cost > coalesce(measured.estimated_cost, 0)
+                then 'traffic not logged'
+            else 'logged but not billed'
         end as finding
     from measured
 ),
