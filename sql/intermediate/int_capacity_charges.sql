@@ -30,7 +30,9 @@
 with
 
 bill_lines as (
-    select * from charges
+    -- a FOCUS 1.3 split allocation is a share of an origin line that is in
+    -- the bill too: never counted on top of it
+    select * from charges where charges.allocated_method_id is null
 ),
 
 pool_matches as (

@@ -333,6 +333,7 @@ credits as (
         end) as billed_cost
     from classified_charges
     where not coalesce(classified_charges.is_ai, false)
+        and classified_charges.allocated_method_id is null
         and (classified_charges.charge_category in ('Credit', 'Adjustment')
             or classified_charges.charge_class = 'Correction')
         and ($since is null or cast(classified_charges.charge_period_start as date) >= $since)
