@@ -1,6 +1,6 @@
-"""FOCUS 1.3 split allocations (AllocatedMethodId set) are shares of an origin
-charge that is in the same bill: landed, but never counted on top of it by
-the allocation, the capacity pools or the credits."""
+"""Bill lines once stored: FOCUS 1.3 split allocations (AllocatedMethodId set)
+are shares of an origin charge in the same bill (landed, never counted on top
+of it); db forget removes whole billing periods."""
 
 from __future__ import annotations
 
@@ -47,3 +47,24 @@ def test_split_rows_are_landed_but_never_ai_charges(tmp_path: Path) -> None:
     assert landed == [(4, Decimal("9.000000000000"))]
     # only the two origin charges are AI usage: 2.50 + 4.00
     assert ai == [(2, Decimal("6.500000000000"))]
+
+
+def test_db_forget_removes_the_billing_periods_of_a_file(tmp_path: Path) -> None:
+    from aicost_cli import ledger
+
+    july, august = tmp_path / "july.csv", tmp_path / "august.csv"
+    july.write_text(HEADER + _row("2.50") + _row("4.00"), encoding="utf-8")
+    august.write_text(
+        HEADER
+        + _row("7.00").replace("2026-09-0", "2026-10-0").replace("2026-10-01T", "2026-11-01T"),
+        encoding="utf-8",
+    )
+    store = tmp_path / "s.duckdb"
+    ingest_billing(store, [str(july), str(august)], config=Config())
+    result = ledger.forget(store, Config(), str(july))
+    assert result.charges == 2
+    with db.connect(store, read_only=True) as con:
+        left = con.execute("select sum(billed_cost) from charges").fetchall()
+        partitions = con.execute("select count(*) from billing_partitions").fetchall()
+    assert left == [(Decimal("7.000000000000"),)]
+    assert partitions == [(1,)]
