@@ -24,7 +24,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from aicost_cli import build, db, reports
+from aicost_cli import build, db, models, reports
 from aicost_cli.cli import app
 from aicost_cli.config import Config, parse_config
 from aicost_cli.errors import ConfigError, ExitCode
@@ -903,14 +903,15 @@ def test_capacity_audit_catches_a_cent_gone_missing(store: tuple[Path, Config]) 
     with db.connect(db_path) as con:
         build.bind_config(con, config)
         con.execute(
-            "create or replace temp table allocation_days as select distinct day from capacity_daily"
+            "create or replace temp table allocation_days as "
+            "select distinct day from capacity_daily"
         )
-        assert build.models.run_audit(con, name) == []
+        assert models.run_audit(con, name) == []
         con.execute(
             "update allocated_costs set allocated_effective_cost = allocated_effective_cost - 0.01 "
             "where allocation_variant = 'idle' and model = 'sp-qwen'"
         )
-        offending = build.models.run_audit(con, name)
+        offending = models.run_audit(con, name)
     assert [(row[0], row[1], row[2]) for row in offending] == [
         ("sp-qwen", date(2026, 7, 2), "idle")
     ]
