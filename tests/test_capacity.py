@@ -934,3 +934,34 @@ def test_unit_economics_share_idle_option(store: tuple[Path, Config]) -> None:
     )
     assert attribution.exit_code == 0, attribution.output
     assert "gpu-llama" in attribution.stdout
+
+
+def test_a_pool_billed_in_another_currency_stays_out_of_allocated_cost(
+    store: tuple[Path, Config],
+) -> None:
+    db_path, config = store
+    line = charge(
+        "sp-eur",
+        hour(2, 10),
+        hour(2, 12),
+        "7.25",
+        line_item_type="SavingsPlanCoveredUsage",
+        usage_type="USE1-BoxUsage:g6e.12xlarge",
+        quantity="2",
+        unit="Hrs",
+        resource_id="i-0qwen",
+    )
+    line["billing_currency"] = "EUR"
+    with db.connect(db_path) as con:
+        land(con, [line])
+        build.build(con, config, days=[date(2026, 7, 2)])
+        currencies = con.execute(
+            "select currency, amortised_cost from capacity_daily "
+            "where pool = 'sp-qwen' order by currency"
+        ).fetchall()
+    assert currencies == [("EUR", Decimal("7.25")), ("USD", Decimal("60.0"))]
+    rows = unit_rows(db_path, config, share_idle=False)
+    # the EUR line is the pool's (report capacity shows it) but never summed
+    # with dollars: the allocated cost is the USD part only
+    assert (rows["rag"]["allocated_cost"], rows["rag"]["basis"]) == (Decimal("55.5"), "billed")
+    assert rows["idle capacity: sp-qwen"]["allocated_cost"] == Decimal("4.5")

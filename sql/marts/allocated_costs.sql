@@ -29,9 +29,9 @@
 --   'idle'         default view: one row per pool-day with its idle cost
 --                  (capacity_daily.idle_cost; the whole amortised cost of a
 --                  day that served nothing), feature 'idle capacity: <pool>',
---                  model = the pool, owner, team, prompt_version and
---                  environment 'idle capacity', provider NULL (a pool, not a
---                  provider)
+--                  model = the pool, owner, team, provider, prompt_version
+--                  and environment 'idle capacity' (a pool's idle belongs
+--                  to no feature or provider of the logs)
 --   'idle_shared'  --share-idle: the idle cost on the groups served
 --                  (capacity_allocations.idle_cost), plus the idle row of
 --                  a pool-day that served nothing (no group to share it)
@@ -188,7 +188,7 @@ pool_idle as (
         'idle capacity' as owner,
         'idle capacity' as team,
         pool_days.pool as model,
-        cast(null as varchar) as provider,
+        'idle capacity' as provider,
         'idle capacity' as prompt_version,
         'idle capacity' as environment,
         variant.allocation_variant,
