@@ -18,7 +18,11 @@
 -- charge period starts; billed_quantity = their billed_tokens (NULL when a
 -- charge states none: a partial quantity would mislead). Log side: the
 -- model calls (allocated_costs), tokens and estimated cost per class (input =
--- uncached input).
+-- uncached input). Calls a capacity pool served on a day the pool has a cost
+-- (allocated_costs.capacity_billed) are left out: the pool's bill pays for
+-- them, not tokens, and 'aicost report capacity' compares it with what they
+-- served; a pool-day without a charge yet leaves them in ('no bill loaded'
+-- when their provider has no bill either).
 -- Token class: a (period, provider, model) is compared per class when
 -- --by has token_class and the bill has classes for it; else as a whole
 -- (all classes; estimated_cost = the calls' whole estimated cost).
@@ -122,6 +126,7 @@ logged_days as (
     from allocated_costs
     where allocated_costs.allocation_variant = 'both'
         and allocated_costs.operations > 0
+        and not allocated_costs.capacity_billed
         and ($since is null or allocated_costs.day >= $since)
         and ($until is null or allocated_costs.day < $until)
 ),
