@@ -27,11 +27,9 @@ ATTRIBUTION_COLUMNS = [
     "feature",
     "model",
     "operations",
-    "units",
     "estimated_cost",
     "allocated_cost",
     "basis",
-    "share",
 ]
 #: the bill against the logs per month and provider
 RECONCILIATION_COLUMNS = [
