@@ -26,7 +26,6 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from aicost_cli import build, db, models, reports
-from aicost_cli.billing.allocation import charges_ddl
 from aicost_cli.cli import app
 from aicost_cli.config import Config
 from aicost_cli.errors import ExitCode
@@ -91,62 +90,134 @@ def op(
     }
 
 
+#: Anthropic cost_report token_type per token class (x_token_type)
+ANTHROPIC_TOKEN_TYPES = {
+    "input": "uncached_input_tokens",
+    "output": "output_tokens",
+    "cache_read": "cache_read_input_tokens",
+    "cache_write": "cache_creation.ephemeral_5m_input_tokens",
+    "cache_write_1h": "cache_creation.ephemeral_1h_input_tokens",
+}
+
+
 @dataclass
 class Charge:
+    """A bill line as the billing ingest lands it; the build classifies it.
+
+    provider 'anthropic': an Anthropic Admin API cost_report result
+    (billing_source anthropic-costs; extras x_cost_type, x_token_type by
+    ``token_class``, x_model, x_service_tier); ``other_ai`` gives a
+    'web_search' cost line. provider 'openai': an OpenAI costs result
+    (x_line_item '<model>, <class>'). provider 'bedrock': a CUR 2.0
+    AmazonBedrock line (``usage_type``, quantity in 1K tokens).
+    ``category`` Tax / Credit lines are of the same source (never AI usage).
+    ``billed_tokens``: the cost report has no quantity; a line that states
+    one carries it as consumed_quantity in 'tokens' (as FOCUS
+    ConsumedQuantity would), which the classification reads."""
+
     charge_id: str
     day: int
     token_class: str | None
     amount: Decimal
     model: str | None = "claude-sonnet-4-5"
-    provider: str | None = "anthropic"
-    ai_kind: str | None = "tokens"
-    is_ai: bool = True
+    provider: str = "anthropic"
+    other_ai: bool = False
     category: str = "Usage"
     billed_tokens: Decimal | None = None
     end_day: int | None = None  # exclusive end day (default: the next day)
     billed: Decimal | None = None
     list_cost: Decimal | None = None
     month: int = 7
+    service_tier: str = "standard"
+    usage_type: str | None = None  # bedrock
+    workspace: str | None = None  # Anthropic workspace / OpenAI project / AWS account
+
+
+def land_row(c: Charge) -> dict[str, Any]:
+    """The land_charges row of a Charge (the columns a staging model fills)."""
+    start = datetime(2026, c.month, c.day)
+    end = datetime(2026, c.month, c.end_day) if c.end_day else datetime(2026, c.month, c.day + 1)
+    extras: dict[str, str] = {}
+    meter: str | None = None
+    row: dict[str, Any] = {}
+    if c.provider == "anthropic":
+        source, provider, service = "anthropic-costs", "Anthropic", "Claude API"
+        if c.category == "Usage":
+            extras["x_cost_type"] = "web_search" if c.other_ai else "tokens"
+            extras["x_service_tier"] = c.service_tier
+            if c.token_class is not None:
+                extras["x_token_type"] = ANTHROPIC_TOKEN_TYPES[c.token_class]
+            if c.model is not None:
+                extras["x_model"] = c.model
+        meter = {
+            "Usage": f"Claude Usage - {extras.get('x_token_type', extras.get('x_cost_type'))}",
+        }.get(c.category, c.category)
+    elif c.provider == "openai":
+        source, provider, service = "openai-costs", "OpenAI", "OpenAI API"
+        if c.category == "Usage":
+            classes = {"input": "input", "output": "output", "cache_read": "cached input"}
+            assert c.token_class in classes and c.model is not None
+            meter = f"{c.model}, {classes[c.token_class]}"
+            if c.service_tier == "batch":
+                meter += " (batch)"
+            extras["x_line_item"] = meter
+    elif c.provider == "bedrock":
+        source, provider, service = "cur2", "AWS", "Amazon Bedrock"
+        assert c.usage_type is not None
+        meter = c.usage_type
+        extras.update(
+            x_product_code="AmazonBedrock",
+            x_billing_entity="AWS",
+            x_usage_type=c.usage_type,
+            x_pricing_unit="1K tokens",
+            x_line_item_type="Usage" if c.category == "Usage" else c.category,
+        )
+        if c.billed_tokens is not None:
+            row.update(
+                consumed_quantity=c.billed_tokens / 1000,
+                consumed_unit="1K tokens",
+                pricing_quantity=c.billed_tokens / 1000,
+                pricing_unit="1K tokens",
+            )
+    else:
+        raise AssertionError(c.provider)
+    if c.billed_tokens is not None and c.provider != "bedrock":
+        row.update(consumed_quantity=c.billed_tokens, consumed_unit="tokens")
+    row.update(
+        charge_id=c.charge_id,
+        billing_source=source,
+        partition_key=f"{source}|test|2026-{c.month:02d}",
+        sub_account_id=c.workspace,
+        billing_period_start=datetime(2026, c.month, 1),
+        billing_period_end=datetime(2026, c.month + 1, 1),
+        charge_period_start=start,
+        charge_period_end=end,
+        provider=provider,
+        publisher=provider,
+        charge_category=c.category,
+        charge_frequency="Usage-Based",
+        charge_description=meter,
+        billed_cost=c.billed if c.billed is not None else c.amount,
+        effective_cost=c.amount,
+        list_cost=c.list_cost if c.list_cost is not None else c.amount,
+        billing_currency="USD",
+        service_name=service,
+        sku_meter=meter,
+        extras=extras,
+        source_file=f"bill-{source}.json",
+        source_row=1,
+        ingest_run_id=1,
+    )
+    return row
 
 
 def insert_charges(con: duckdb.DuckDBPyConnection, charges: list[Charge]) -> None:
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where table_name = 'charges' and not temporary"
-    ).fetchall()[0][0]
-    if not exists:
-        con.execute(charges_ddl())
+    """Land the bill lines (the build makes the charges mart from them)."""
     for c in charges:
-        start = datetime(2026, c.month, c.day)
-        end = (
-            datetime(2026, c.month, c.end_day) if c.end_day else datetime(2026, c.month, c.day + 1)
-        )
+        row = land_row(c)
         con.execute(
-            "insert into charges (charge_id, billing_source, partition_key, "
-            "billing_period_start, billing_period_end, charge_period_start, charge_period_end, "
-            "provider, charge_category, billed_cost, effective_cost, list_cost, "
-            "billing_currency, source_file, ingest_run_id, day, is_ai, ai_kind, provider_key, "
-            "bill_model, model_key, token_class, tier, billed_tokens) values "
-            "(?, 'test', 'p', ?, ?, ?, ?, 'Test', ?, ?, ?, ?, 'USD', 'bill.csv', 1, ?, ?, ?, ?, "
-            "?, ?, ?, 'standard', ?)",
-            [
-                c.charge_id,
-                datetime(2026, c.month, 1),
-                datetime(2026, c.month + 1, 1),
-                start,
-                end,
-                c.category,
-                c.billed if c.billed is not None else c.amount,
-                c.amount,
-                c.list_cost if c.list_cost is not None else c.amount,
-                start.date(),
-                c.is_ai,
-                c.ai_kind,
-                c.provider,
-                c.model,
-                c.model,
-                c.token_class,
-                c.billed_tokens,
-            ],
+            f"insert into land_charges ({', '.join(row)}) values ({', '.join('?' * len(row))})",
+            list(row.values()),
         )
 
 
@@ -194,8 +265,8 @@ CHARGES = [
     Charge("c-out", 2, "output", Decimal("0.5")),
     Charge("c-cw", 2, "cache_write", Decimal("0.7")),  # nobody wrote the cache: unallocated
     Charge("c-cr", 2, "cache_read", Decimal("0.01")),
-    Charge("tax", 2, None, Decimal("5"), ai_kind=None, is_ai=False, category="Tax"),
-    Charge("credit", 2, None, Decimal("-2"), ai_kind=None, is_ai=False, category="Credit"),
+    Charge("tax", 2, None, Decimal("5"), category="Tax"),
+    Charge("credit", 2, None, Decimal("-2"), category="Credit"),
 ]
 
 
@@ -322,7 +393,9 @@ def test_restated_charge_changes_only_its_days(tmp_path: Path) -> None:
     before_10 = rows(path, day_10)
     before_2 = rows(path, "select * from charge_allocations where day = date '2026-07-02'")
     with db.connect(path) as con:
-        con.execute("update charges set effective_cost = 2.000000000002 where charge_id = 'c-in'")
+        con.execute(
+            "update land_charges set effective_cost = 2.000000000002 where charge_id = 'c-in'"
+        )
         result = build.build(con, Config(), days=[date(2026, 7, 2)])
     assert result.days_rebuilt == 1
     assert rows(path, day_10) == before_10
@@ -347,7 +420,7 @@ def test_monthly_charge_is_reallocated_over_its_whole_period(tmp_path: Path) -> 
     with db.connect(path) as con:
         insert_charges(con, [monthly])
         con.execute(
-            "update charges set charge_period_end = timestamp '2026-08-01', "
+            "update land_charges set charge_period_end = timestamp '2026-08-01', "
             "charge_period_start = timestamp '2026-07-01'"
         )
         build.build(con, Config(), full=True)
@@ -442,7 +515,7 @@ RECON_CHARGES = [
     Charge(
         "h-in", 2, "input", Decimal("0.0015"), model="claude-haiku-4-5", billed_tokens=Decimal(1500)
     ),
-    Charge("credit", 2, None, Decimal("-1.5"), ai_kind=None, is_ai=False, category="Credit"),
+    Charge("credit", 2, None, Decimal("-1.5"), category="Credit"),
 ]
 
 
