@@ -39,6 +39,8 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "billing"
 SONNET = {"input": Decimal("0.000003"), "output": Decimal("0.000015"), "cr": Decimal("0.0000003")}
 HAIKU = {"input": Decimal("0.000001"), "output": Decimal("0.000005")}
 GPT4O = {"input": Decimal("0.0000025"), "output": Decimal("0.00001")}
+BEDROCK_SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+USE1 = "USE1-Claude4.5Sonnet"  # a Bedrock usage type's region and billing name
 
 
 def largest_remainder(amount: Decimal, weights: list[int]) -> list[Decimal]:
@@ -71,6 +73,7 @@ def op(
     out: int = 0,
     cr: int = 0,
     cw: int = 0,
+    cw1h: int = 0,
     conversation: str | None = None,
     month: int = 7,
 ) -> dict[str, Any]:
@@ -84,6 +87,7 @@ def op(
             "output_tokens": out,
             "cache_read_tokens": cr,
             "cache_write_5m_tokens": cw,
+            "cache_write_1h_tokens": cw1h,
         },
         "feature": feature,
         "conversation_id": conversation or f"conv-{op_id}",
@@ -495,6 +499,150 @@ def test_charge_split_within_a_bucket_of_several_charges(tmp_path: Path) -> None
     }
 
 
+# --- what the real classification gives the allocation ------------------------
+
+#: us.claude-sonnet-4-5 (the Bedrock us. geography profile: the standard rates x 1.1)
+SONNET_US = {"input": Decimal("0.0000033"), "cw5m": Decimal("0.000004125")}
+SONNET_CW = {"cw5m": Decimal("0.00000375"), "cw1h": Decimal("0.000006")}
+
+KINDS_OPERATIONS = [
+    op("a1", 2, "alpha", inp=1000, cw=1000),
+    op("a2", 2, "beta", inp=1000, cw1h=1000),
+    op("a3", 2, "gamma", cw=1000, cw1h=3000),
+    # Bedrock: through the us. geography profile (priced as us.claude-sonnet-4-5) and in-region
+    op("k1", 2, "alpha", model=f"us.{BEDROCK_SONNET}", provider="bedrock", inp=1000, cw=1000),
+    op("k2", 2, "beta", model=BEDROCK_SONNET, provider="bedrock", inp=3000, cw1h=1000),
+]
+KINDS_CHARGES = [
+    # Anthropic states the lifetime of every cache write
+    Charge("a-cw", 2, "cache_write", Decimal("0.2")),
+    Charge("a-cw1h", 2, "cache_write_1h", Decimal("0.4")),
+    Charge("a-ws", 2, None, Decimal("0.05"), other_ai=True),  # web search: other_ai
+    # Bedrock does not: a cache-write line is both lifetimes' writes
+    Charge(
+        "k-in", 2, "input", Decimal("0.04"), provider="bedrock", usage_type=f"{USE1}-input-tokens"
+    ),
+    Charge(
+        "k-cw",
+        2,
+        "cache_write",
+        Decimal("0.3"),
+        provider="bedrock",
+        usage_type=f"{USE1}-cache-write-input-token-count",
+    ),
+    # provisioned throughput: capacity, never allocated
+    Charge(
+        "k-pt",
+        2,
+        None,
+        Decimal("10"),
+        provider="bedrock",
+        usage_type=f"{USE1}-ProvisionedThroughput-ModelUnits",
+    ),
+    # a billing name the model map does not know: unmapped, unallocated
+    Charge(
+        "k-new",
+        2,
+        "input",
+        Decimal("0.02"),
+        provider="bedrock",
+        usage_type="USE1-Claude9Opus-input-tokens",
+    ),
+]
+
+
+@pytest.mark.slow
+def test_cache_lifetimes_geography_prefix_and_kinds(tmp_path: Path) -> None:
+    path = make_store(tmp_path, KINDS_OPERATIONS, KINDS_CHARGES)
+    classified = {
+        r[0]: r[1:]
+        for r in rows(
+            path,
+            "select charge_id, provider_key, model_key, token_class, ai_kind from charges",
+        )
+    }
+    assert classified == {
+        "a-cw": ("anthropic", "claude-sonnet-4-5", "cache_write", "tokens"),
+        "a-cw1h": ("anthropic", "claude-sonnet-4-5", "cache_write_1h", "tokens"),
+        "a-ws": ("anthropic", "claude-sonnet-4-5", None, "other_ai"),
+        "k-in": ("bedrock", "claude-sonnet-4-5", "input", "tokens"),
+        "k-cw": ("bedrock", "claude-sonnet-4-5", "cache_write", "tokens"),
+        "k-pt": ("bedrock", None, None, "capacity"),
+        "k-new": ("bedrock", None, "input", "tokens"),
+    }
+    got: dict[tuple[str, str, str], Decimal] = {}
+    for provider, token_class, feature, amount in rows(
+        path,
+        "select provider, coalesce(token_class, '-'), feature, sum(allocated_effective_cost) "
+        "from charge_allocations where allocation_variant in ('both', 'unallocated') group by all",
+    ):
+        got[(provider, token_class, feature)] = amount
+    # 5-minute writes (alpha, gamma: 1000 each), 1-hour writes (beta 1000, gamma 3000)
+    assert got[("anthropic", "cache_write", "alpha")] == Decimal("0.1")
+    assert got[("anthropic", "cache_write", "gamma")] == Decimal("0.1")
+    assert got[("anthropic", "cache_write_1h", "beta")] == Decimal("0.1")
+    assert got[("anthropic", "cache_write_1h", "gamma")] == Decimal("0.3")
+    assert ("anthropic", "cache_write", "beta") not in got
+    assert ("anthropic", "cache_write_1h", "alpha") not in got
+    # web search: the model's calls by their whole estimated cost
+    whole = [
+        1000 * SONNET["input"] + 1000 * SONNET_CW["cw5m"],
+        1000 * SONNET["input"] + 1000 * SONNET_CW["cw1h"],
+        1000 * SONNET_CW["cw5m"] + 3000 * SONNET_CW["cw1h"],
+    ]
+    web = largest_remainder(Decimal("0.05"), [int(w / UNIT) for w in whole])
+    assert [got[("anthropic", "-", f)] for f in ("alpha", "beta", "gamma")] == web
+    # Bedrock: the us. profile's call matches the bill's model key too
+    bedrock_in = largest_remainder(
+        Decimal("0.04"), [int(1000 * SONNET_US["input"] / UNIT), int(3000 * SONNET["input"] / UNIT)]
+    )
+    assert [got[("bedrock", "input", f)] for f in ("alpha", "beta")] == bedrock_in
+    # a Bedrock cache write: the 5-minute (alpha, us.) and the 1-hour (beta) writes
+    bedrock_cw = largest_remainder(
+        Decimal("0.3"), [int(1000 * SONNET_US["cw5m"] / UNIT), int(1000 * SONNET_CW["cw1h"] / UNIT)]
+    )
+    assert [got[("bedrock", "cache_write", f)] for f in ("alpha", "beta")] == bedrock_cw
+    assert got[("bedrock", "input", "unallocated")] == Decimal("0.02")
+    models_of_unallocated = rows(
+        path, "select distinct model from charge_allocations where feature = 'unallocated'"
+    )
+    assert models_of_unallocated == [("Claude9Opus",)]
+    # capacity is the capacity pools': never allocated
+    total = sum(got.values(), Decimal(0))
+    assert total == Decimal("1.01")
+    assert not rows(path, "select * from charge_allocations where ai_kind = 'capacity'")
+    listed = runner.invoke(app, ["--db", str(path), "billing", "allocations", "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    assert {r["charge_id"] for r in json.loads(listed.stdout)} == {
+        "a-cw",
+        "a-cw1h",
+        "a-ws",
+        "k-in",
+        "k-cw",
+        "k-new",
+    }
+    # reconciliation: Anthropic's cache writes per lifetime, Bedrock's together;
+    # the us. profile's calls under the bill's model key
+    recon = reconciliation_rows(path)
+    anthropic_cw = recon[("anthropic", "claude-sonnet-4-5", "cache_write")]
+    assert (anthropic_cw["logged_tokens"], anthropic_cw["estimated_cost"]) == (
+        2000,
+        2000 * SONNET_CW["cw5m"],
+    )
+    anthropic_cw1h = recon[("anthropic", "claude-sonnet-4-5", "cache_write_1h")]
+    assert (anthropic_cw1h["logged_tokens"], anthropic_cw1h["estimated_cost"]) == (
+        4000,
+        4000 * SONNET_CW["cw1h"],
+    )
+    bedrock_cw_row = recon[("bedrock", "claude-sonnet-4-5", "cache_write")]
+    assert bedrock_cw_row["logged_tokens"] == 2000
+    assert bedrock_cw_row["estimated_cost"] == 1000 * SONNET_US["cw5m"] + 1000 * SONNET_CW["cw1h"]
+    assert ("bedrock", "claude-sonnet-4-5", "cache_write_1h") not in recon
+    bedrock_in_row = recon[("bedrock", "claude-sonnet-4-5", "input")]
+    assert bedrock_in_row["logged_tokens"] == 4000
+    assert not [key for key in recon if key[1].startswith("us.")]
+
+
 # --- reconciliation -------------------------------------------------------------
 
 RECON_OPERATIONS = [
@@ -620,7 +768,8 @@ def run_split(amounts: list[Decimal], weights: list[list[int]]) -> list[list[Dec
             "create temp table int_charges_allocatable as select "
             "'c' || i as charge_id, 'tokens' as ai_kind, 'p' || i as provider_key, "
             "null::varchar as account_key, 'm' as model_key, 'm' as bill_model, "
-            "'input' as token_class, 'standard' as tier, date '2026-07-02' as day_from, "
+            "'input' as token_class, 'input' as logged_class, 'standard' as tier, "
+            "date '2026-07-02' as day_from, "
             "date '2026-07-02' as day_to, date '2026-07-01' as billing_period_from, "
             "date '2026-07-31' as billing_period_to, amount::decimal(38, 12) as effective_cost, "
             "amount::decimal(38, 12) as billed_cost, null::decimal(38, 12) as list_cost, "
@@ -640,10 +789,13 @@ def run_split(amounts: list[Decimal], weights: list[list[int]]) -> list[list[Dec
             "'v' as prompt_version, 'e' as environment, feature as unit_key, 'USD' as currency, "
             "1::bigint as operations, null::decimal(38, 12) as estimated_cost, "
             "tokens::bigint as logged_input_tokens, 0::bigint as logged_cache_read_tokens, "
-            "0::bigint as logged_cache_write_tokens, 0::bigint as logged_output_tokens, "
+            "0::bigint as logged_cache_write_tokens, 0::bigint as logged_cache_write_5m_tokens, "
+            "0::bigint as logged_cache_write_1h_tokens, 0::bigint as logged_output_tokens, "
             "null::decimal(38, 12) as estimated_input_cost, "
             "null::decimal(38, 12) as estimated_cache_read_cost, "
             "null::decimal(38, 12) as estimated_cache_write_cost, "
+            "null::decimal(38, 12) as estimated_cache_write_5m_cost, "
+            "null::decimal(38, 12) as estimated_cache_write_1h_cost, "
             "null::decimal(38, 12) as estimated_output_cost "
             "from (select unnest(?::varchar[]) as provider, unnest(?::varchar[]) as feature, "
             "unnest(?::bigint[]) as tokens)",
@@ -701,9 +853,11 @@ ALLOCATION_TABLES = {
         "provider VARCHAR, prompt_version VARCHAR, environment VARCHAR, "
         "allocation_variant VARCHAR, operations BIGINT, estimated_cost DECIMAL(38,12), "
         "logged_input_tokens BIGINT, logged_cache_read_tokens BIGINT, "
-        "logged_cache_write_tokens BIGINT, logged_output_tokens BIGINT, "
+        "logged_cache_write_tokens BIGINT, logged_cache_write_1h_tokens BIGINT, "
+        "logged_output_tokens BIGINT, "
         "estimated_input_cost DECIMAL(38,12), estimated_cache_read_cost DECIMAL(38,12), "
-        "estimated_cache_write_cost DECIMAL(38,12), estimated_output_cost DECIMAL(38,12), "
+        "estimated_cache_write_cost DECIMAL(38,12), estimated_cache_write_1h_cost DECIMAL(38,12), "
+        "estimated_output_cost DECIMAL(38,12), "
         "allocated_effective_cost DECIMAL(38,12), allocated_billed_cost DECIMAL(38,12), "
         "allocated_list_cost DECIMAL(38,12)"
     ),

@@ -8,7 +8,7 @@
 --          runner drops its column), plus one 'credits and refunds' row per
 --          period and provider.
 -- materialized: query
--- reads: charges, allocated_costs, billing_coverage
+-- reads: charges, int_charges_allocatable, allocated_costs, billing_coverage
 -- Parameters: $period ('day' | 'month'), $by_provider, $by_model,
 --          $by_class (booleans), $cost ('effective' | 'billed' | 'list': the
 --          charge amount shown as billed_cost), $tolerance (percent),
@@ -18,7 +18,13 @@
 -- charge period starts; billed_quantity = their billed_tokens (NULL when a
 -- charge states none: a partial quantity would mislead). Log side: the
 -- model calls (allocated_costs), tokens and estimated cost per class (input =
--- uncached input).
+-- uncached input), model as the bill keys it (aicost_model_base_key: no
+-- Bedrock geography prefix).
+-- Cache writes: where the bill states their lifetime (Anthropic: a 5-minute
+-- 'cache_write' and a 1-hour 'cache_write_1h' class; int_charges_allocatable
+-- .logged_class), 'cache_write' is compared with the 5-minute writes logged
+-- and 'cache_write_1h' with the 1-hour ones; elsewhere 'cache_write' with
+-- all the writes logged (5m + 1h).
 -- Token class: a (period, provider, model) is compared per class when
 -- --by has token_class and the bill has classes for it; else as a whole
 -- (all classes; estimated_cost = the calls' whole estimated cost).
@@ -60,23 +66,28 @@ latest_bill as (
     select max(coverage.covered_until) as covered_until from coverage
 ),
 
+allocatable_charges as (
+    select * from int_charges_allocatable
+),
+
 bill_lines as (
     select
-        cast(classified_charges.charge_period_start as date) as day,
-        classified_charges.provider_key as provider,
-        coalesce(classified_charges.model_key, classified_charges.bill_model, 'unmapped')
+        allocatable_charges.day_from as day,
+        allocatable_charges.provider_key as provider,
+        coalesce(allocatable_charges.model_key, allocatable_charges.bill_model, 'unmapped')
             as model,
-        classified_charges.token_class,
+        allocatable_charges.token_class,
+        coalesce(allocatable_charges.logged_class in ('cache_write_5m', 'cache_write_1h'), false)
+            as states_cache_lifetime,
         case $cost
-            when 'billed' then classified_charges.billed_cost
-            when 'list' then classified_charges.list_cost
-            else classified_charges.effective_cost
+            when 'billed' then allocatable_charges.billed_cost
+            when 'list' then allocatable_charges.list_cost
+            else allocatable_charges.effective_cost
         end as amount,
-        classified_charges.billed_tokens
-    from classified_charges
-    where classified_charges.is_ai
-        and classified_charges.ai_kind = 'tokens'
-        and classified_charges.provider_key is not null
+        allocatable_charges.billed_tokens
+    from allocatable_charges
+    where allocatable_charges.ai_kind = 'tokens'
+        and allocatable_charges.provider_key is not null
 ),
 
 bill_days as (
@@ -95,16 +106,18 @@ logged_days as (
     select
         allocated_costs.day,
         allocated_costs.provider,
-        allocated_costs.model,
+        aicost_model_base_key(allocated_costs.model) as model,
         allocated_costs.operations,
         allocated_costs.estimated_cost,
         allocated_costs.logged_input_tokens,
         allocated_costs.logged_cache_read_tokens,
         allocated_costs.logged_cache_write_tokens,
+        allocated_costs.logged_cache_write_1h_tokens,
         allocated_costs.logged_output_tokens,
         allocated_costs.estimated_input_cost,
         allocated_costs.estimated_cache_read_cost,
         allocated_costs.estimated_cache_write_cost,
+        allocated_costs.estimated_cache_write_1h_cost,
         allocated_costs.estimated_output_cost,
         exists (
             select 1 from coverage
@@ -146,15 +159,21 @@ bill_keyed as (
         case when $by_provider then bill_days.provider end as provider,
         case when $by_model then bill_days.model end as model,
         bill_days.token_class,
+        bill_days.states_cache_lifetime,
         bill_days.amount,
         bill_days.billed_tokens
     from bill_days
 ),
 
 classed as (
-    select distinct bill_keyed.period_start, bill_keyed.provider, bill_keyed.model
+    select
+        bill_keyed.period_start,
+        bill_keyed.provider,
+        bill_keyed.model,
+        bool_or(bill_keyed.states_cache_lifetime) as splits_cache_writes
     from bill_keyed
     where $by_class and bill_keyed.token_class is not null
+    group by bill_keyed.period_start, bill_keyed.provider, bill_keyed.model
 ),
 
 bill_grouped as (
@@ -191,15 +210,18 @@ logged_models as (
         logged_keyed.provider,
         logged_keyed.model,
         classed.period_start is not null as is_classed,
+        coalesce(classed.splits_cache_writes, false) as splits_cache_writes,
         cast(sum(logged_keyed.operations) as bigint) as operations,
         sum(logged_keyed.estimated_cost) as estimated_cost,
         cast(sum(logged_keyed.logged_input_tokens) as bigint) as input_tokens,
         cast(sum(logged_keyed.logged_cache_read_tokens) as bigint) as cache_read_tokens,
         cast(sum(logged_keyed.logged_cache_write_tokens) as bigint) as cache_write_tokens,
+        cast(sum(logged_keyed.logged_cache_write_1h_tokens) as bigint) as cache_write_1h_tokens,
         cast(sum(logged_keyed.logged_output_tokens) as bigint) as output_tokens,
         sum(logged_keyed.estimated_input_cost) as input_cost,
         sum(logged_keyed.estimated_cache_read_cost) as cache_read_cost,
         sum(logged_keyed.estimated_cache_write_cost) as cache_write_cost,
+        sum(logged_keyed.estimated_cache_write_1h_cost) as cache_write_1h_cost,
         sum(logged_keyed.estimated_output_cost) as output_cost,
         bool_or(logged_keyed.is_billed) as is_billed
     from logged_keyed
@@ -212,7 +234,8 @@ logged_models as (
 
 classes as (
     select classes.token_class
-    from (values ('input'), ('output'), ('cache_read'), ('cache_write')) as classes (token_class)
+    from (values ('input'), ('output'), ('cache_read'), ('cache_write'), ('cache_write_1h'))
+        as classes (token_class)
 ),
 
 logged_grouped as (
@@ -226,18 +249,28 @@ logged_grouped as (
             when 'input' then logged_models.input_cost
             when 'output' then logged_models.output_cost
             when 'cache_read' then logged_models.cache_read_cost
-            else logged_models.cache_write_cost
+            when 'cache_write_1h' then logged_models.cache_write_1h_cost
+            else case when logged_models.splits_cache_writes
+                then logged_models.cache_write_cost - logged_models.cache_write_1h_cost
+                else logged_models.cache_write_cost
+            end
         end as estimated_cost,
         case classes.token_class
             when 'input' then logged_models.input_tokens
             when 'output' then logged_models.output_tokens
             when 'cache_read' then logged_models.cache_read_tokens
-            else logged_models.cache_write_tokens
+            when 'cache_write_1h' then logged_models.cache_write_1h_tokens
+            else case when logged_models.splits_cache_writes
+                then logged_models.cache_write_tokens - logged_models.cache_write_1h_tokens
+                else logged_models.cache_write_tokens
+            end
         end as logged_tokens,
         logged_models.is_billed
     from logged_models
     cross join classes
     where logged_models.is_classed
+        -- the 1-hour writes apart only where the bill states the lifetime
+        and (classes.token_class <> 'cache_write_1h' or logged_models.splits_cache_writes)
     union all
     select
         logged_models.period_start,
