@@ -32,7 +32,8 @@
 -- its class rows.
 -- billed_cost: NULL when no bill is loaded for the provider on any of the
 -- row's logged days (billing_coverage), never 0; 0 when a bill is loaded
--- but names nothing of the row.
+-- but names nothing of the row; NULL when a line of the row does not state
+-- the basis asked for (--cost list of a bill without list costs).
 -- Closed days (default): a day counts when the provider's loaded bill
 -- covers all of it (billing_coverage.covered_until after its end); for a
 -- provider without a loaded bill, when the latest bill of any provider
@@ -40,13 +41,16 @@
 -- difference = billed_cost - estimated_cost; difference_pct = difference /
 -- estimated_cost x 100, rounded half away from zero to 2 decimals (integer
 -- arithmetic). quantity_gap = billed_quantity - logged_tokens.
--- finding, in this order: 'no bill loaded' (billed_cost NULL); 'ok'
+-- finding, in this order: 'amount unknown' (bill lines whose amount of the
+-- basis is not stated: the Anthropic cost report has no list cost);
+-- 'no bill loaded' (billed_cost NULL); 'ok'
 -- (|difference| <= tolerance% of estimated_cost, or both 0); when both
 -- quantities are known: 'traffic not logged' / 'logged but not billed'
 -- (|quantity_gap| > tolerance% of the logged tokens, by its sign), else
 -- 'price differs' (same quantity, another rate); without a billed
--- quantity: 'logged but not billed' (nothing billed), 'traffic not logged'
--- (nothing estimated), else 'price differs'.
+-- quantity (Anthropic's cost report states none): 'logged but not billed'
+-- (nothing billed), 'traffic not logged' (nothing estimated), else 'billed
+-- more' / 'billed less' (the cause cannot be told without the quantity).
 -- Credits and refunds (charges that are not AI usage, of category Credit or
 -- Adjustment, or class Correction) are never allocated: one row per period
 -- and provider, model '(credits and refunds)', finding 'credits and
@@ -183,10 +187,13 @@ bill_grouped as (
         bill_keyed.model,
         case when classed.period_start is not null then bill_keyed.token_class end
             as token_class,
-        sum(bill_keyed.amount) as billed_cost,
+        -- NULL when a line states no amount of the basis (list cost): unknown, not 0
+        case when count(bill_keyed.amount) = count(*) then sum(bill_keyed.amount) end
+            as billed_cost,
         case
             when count(bill_keyed.billed_tokens) = count(*) then sum(bill_keyed.billed_tokens)
-        end as billed_quantity
+        end as billed_quantity,
+        true as has_bill_lines
     from bill_keyed
     left join classed
         on bill_keyed.period_start = classed.period_start
@@ -293,9 +300,10 @@ joined as (
         coalesce(bill_grouped.model, logged_grouped.model) as model,
         coalesce(bill_grouped.token_class, logged_grouped.token_class) as token_class,
         case
-            when bill_grouped.billed_cost is not null then bill_grouped.billed_cost
+            when bill_grouped.has_bill_lines then bill_grouped.billed_cost
             when logged_grouped.is_billed then cast(0 as decimal(38, 12))
         end as billed_cost,
+        coalesce(bill_grouped.has_bill_lines, false) as has_bill_lines,
         case
             when logged_grouped.period_start is null then cast(0 as decimal(38, 12))
             else logged_grouped.estimated_cost
@@ -331,6 +339,7 @@ findings as (
     select
         measured.*,
         case
+            when measured.billed_cost is null and measured.has_bill_lines then 'amount unknown'
             when measured.billed_cost is null then 'no bill loaded'
             when measured.billed_cost = 0 and coalesce(measured.estimated_cost, 0) = 0
                 and coalesce(measured.billed_quantity, 0) = measured.logged_tokens then 'ok'
@@ -343,7 +352,10 @@ findings as (
             when measured.billed_quantity is not null then 'price differs'
             when measured.billed_cost = 0 then 'logged but not billed'
             when coalesce(measured.estimated_cost, 0) = 0 then 'traffic not logged'
-            else 'price differs'
+            -- without a billed quantity the cause (price, calls not billed,
+            -- traffic not logged) cannot be told apart: only the direction
+            when measured.billed_cost > measured.estimated_cost then 'billed more'
+            else 'billed less'
         end as finding
     from measured
 ),
