@@ -341,7 +341,11 @@ def build(
             reason = f"{len(set(days))} given day(s)"
         else:
             reason = f"rebuild from {since}"
-    with db.atomic(con), db.memory_limit(con):
+    # DuckDB's common-subplan optimizer would buffer the landed rows of the
+    # days being built (whole maps included), which several models read, to
+    # scan them once: scanning again is cheaper (columns, zone maps; 22% less
+    # CPU for the operations table of 1M LiteLLM operations)
+    with db.atomic(con), db.memory_limit(con), db.without_optimizer(con, "common_subplan"):
         bind_config(con, config)
         _scope_days(con, full=is_full, runs=runs, since=since, days=days)
         _bind_day_range(con)

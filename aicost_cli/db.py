@@ -15,6 +15,7 @@ from pathlib import Path
 
 import duckdb
 
+from aicost_cli import models
 from aicost_cli.errors import ConfigError, DatabaseError
 from aicost_cli.migrations import MIGRATIONS
 
@@ -251,3 +252,17 @@ def memory_limit(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         yield
     finally:
         con.execute("reset memory_limit")  # DuckDB's default (80% of RAM)
+
+
+@contextlib.contextmanager
+def without_optimizer(con: duckdb.DuckDBPyConnection, name: str) -> Iterator[None]:
+    """One of DuckDB's optimizer rules (``duckdb_optimizers()``) off for the
+    statements run inside; the connection's own list is restored after."""
+    row = con.execute("select current_setting('disabled_optimizers')").fetchone()
+    before = str(row[0]) if row and row[0] else ""
+    disabled = ",".join(filter(None, [before, name]))
+    con.execute("set disabled_optimizers = " + models.sql_string(disabled))
+    try:
+        yield
+    finally:
+        con.execute("set disabled_optimizers = " + models.sql_string(before))

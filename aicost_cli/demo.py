@@ -23,11 +23,15 @@ from aicost_cli.errors import InputFileError, UsageError
 if TYPE_CHECKING:
     import pyarrow as pa
 
+    from aicost_cli.billing.ingest import BillingIngestResult
     from aicost_cli.ingest.requests import IngestResult
 
 #: the folders of the sample data the demo ingests, in order (the malformed one last)
 GOOD_FOLDERS = ("litellm", "otel")
 BAD_FOLDER = "malformed"
+#: the bills of the demo months (AWS CUR 2.0 with Bedrock and a GPU reservation,
+#: Anthropic's cost report), ingested after the logs
+BILLING_FOLDERS = ("billing/cur", "billing/anthropic")
 SAMPLE_MARKER = "sample_data"
 
 
@@ -91,6 +95,11 @@ class DemoResult:
     trend: pa.Table
     #: attribution by feature and model
     attribution: pa.Table
+    billing: BillingIngestResult | None = None
+    #: the bill against the logs, per month and provider
+    reconciliation: pa.Table | None = None
+    #: reserved capacity per pool and month
+    capacity: pa.Table | None = None
 
     def biggest_mover(self) -> tuple[str, Decimal, Decimal] | None:
         """The feature whose cost per unit grew most from its first period to
@@ -119,6 +128,7 @@ def run(
     """Build a fresh demo database at ``db_path`` from the sample data and
     return its reports."""
     from aicost_cli import db, reports
+    from aicost_cli.billing.ingest import ingest_billing
     from aicost_cli.ingest.requests import ingest_requests
 
     folder = data or sample_dir()
@@ -135,13 +145,30 @@ def run(
     malformed = None
     if (folder / BAD_FOLDER).exists():
         malformed = ingest_requests(db_path, [str(folder / BAD_FOLDER)], config=config)
+    bills = [str(folder / name) for name in BILLING_FOLDERS if (folder / name).exists()]
+    billing = ingest_billing(db_path, bills, config=config) if bills else None
     con = db.connect(db_path, read_only=True)
     try:
         unit = reports.unit_economics(con, config)
         attribution = reports.attribution(con, config, ["feature", "model"])
+        reconciliation = capacity = None
+        if billing is not None:
+            reconciliation = reports.reconciliation(con, config, keys=["provider"])
+            if config.capacity_pools:
+                capacity = reports.capacity(con)
     finally:
         con.close()
-    return DemoResult(db_path, config, result, malformed, month_over_month(unit), attribution)
+    return DemoResult(
+        db_path,
+        config,
+        result,
+        malformed,
+        month_over_month(unit),
+        attribution,
+        billing,
+        reconciliation,
+        capacity,
+    )
 
 
 def _change(now: Decimal | None, before: Decimal | None) -> Decimal | None:

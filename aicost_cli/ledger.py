@@ -74,6 +74,9 @@ class ForgetResult:
     quarantined: int
     run_removed: bool
     build: BuildResult
+    #: bill lines removed: the whole billing periods (partitions) the target
+    #: delivered, since a period is only ever landed as a whole
+    charges: int = 0
 
 
 def _target(con: duckdb.DuckDBPyConnection, target: str) -> tuple[str, list[object], bool]:
@@ -144,6 +147,8 @@ def forget(db_path: Path, config: Config, target: str) -> ForgetResult:
             ).fetchone()
             operations += int(row[0]) if row else 0
             con.execute(f"delete from land_{source} where {clause}", params)
+        charges, charge_days = _forget_partitions(con, clause, params)
+        days = sorted(set(days) | set(charge_days))
         quarantined = con.execute(f"select count(*) from quarantine where {clause}", params)
         quarantined_row = quarantined.fetchone()
         con.execute(f"delete from quarantine where {clause}", params)
@@ -160,7 +165,44 @@ def forget(db_path: Path, config: Config, target: str) -> ForgetResult:
         quarantined=int(quarantined_row[0]) if quarantined_row else 0,
         run_removed=is_run,
         build=built,
+        charges=charges,
     )
+
+
+def _forget_partitions(
+    con: duckdb.DuckDBPyConnection, clause: str, params: list[object]
+) -> tuple[int, list[date]]:
+    """Remove every billing partition a matching file or run landed (whole:
+    keeping part of a period would shrink its bill); return the number of
+    bill lines removed and the days their charge periods cover."""
+    keys = [
+        row[0]
+        for row in con.execute(
+            f"select distinct partition_key from land_charges where {clause}", params
+        ).fetchall()
+    ]
+    if not keys:
+        return 0, []
+    rows = con.execute(
+        "select count(*), list(distinct day) from ("
+        "select unnest(generate_series(date_trunc('day', charge_period_start), "
+        "greatest(coalesce(charge_period_end, charge_period_start) - interval 1 microsecond, "
+        "charge_period_start), interval 1 day))::date as day "
+        "from land_charges where partition_key in (select unnest(?::varchar[])))",
+        [keys],
+    ).fetchall()
+    charges = con.execute(
+        "select count(*) from land_charges where partition_key in (select unnest(?::varchar[]))",
+        [keys],
+    ).fetchall()[0][0]
+    con.execute(
+        "delete from land_charges where partition_key in (select unnest(?::varchar[]))", [keys]
+    )
+    con.execute(
+        "delete from billing_partitions where partition_key in (select unnest(?::varchar[]))",
+        [keys],
+    )
+    return int(charges), list(rows[0][1] or [])
 
 
 def clear_quarantine(db_path: Path) -> int:

@@ -39,12 +39,15 @@ class CostBasis(StrEnum):
 
 @dataclass(frozen=True)
 class Billing:
-    """How reports show the bill: the charge amount allocated, and whether
+    """How reports show the bill: the charge amount allocated, whether
     unmatched charges are spread over their provider's operations instead of
-    being the row 'unallocated'."""
+    being the row 'unallocated', and whether capacity idle is shared."""
 
     cost: CostBasis = CostBasis.EFFECTIVE
     spread_unmatched: bool = False
+    #: a capacity pool's idle cost allocated to the calls it served (like
+    #: its used cost) instead of the row 'idle capacity: <pool>'
+    share_idle: bool = False
 
 
 #: attribution dimension -> column of operation_facts (a fixed whitelist:
@@ -147,6 +150,7 @@ def unit_economics(
             "currency": config.currency,
             "cost": billing.cost.value,
             "spread": billing.spread_unmatched,
+            "share_idle": billing.share_idle,
         },
     ).to_arrow_table()
     return _shape.apply(table, shape or _shape.Shape(), keys=["feature"], within=["period_start"])
@@ -198,7 +202,11 @@ _MEASURES = (
 #: allocated_costs as rows of the attribution source (whole days): the
 #: allocated cost of the chosen basis, and whether the row's provider and day
 #: have a loaded bill (the bill's own rows, without operations, always do).
-#: Parameters: cost basis, spread, then the whole-days filter.
+#: A capacity pool's used cost (variant 'capacity') always counts, its idle
+#: cost as the row 'idle capacity: <pool>' ('idle') or shared over the calls
+#: it served ('idle_shared'); calls a pool served are billed
+#: (capacity_billed). Parameters: cost basis, spread, share idle, then the
+#: whole-days filter.
 _ALLOCATION_ROWS = (
     "select allocated_costs.feature, allocated_costs.owner, allocated_costs.team, "
     "allocated_costs.model, allocated_costs.provider, allocated_costs.prompt_version, "
@@ -206,12 +214,14 @@ _ALLOCATION_ROWS = (
     "case ?::varchar when 'billed' then allocated_costs.allocated_billed_cost "
     "when 'list' then allocated_costs.allocated_list_cost "
     "else allocated_costs.allocated_effective_cost end as x_allocated_cost, "
-    "allocated_costs.operations = 0 or exists (select 1 from billing_coverage as coverage "
+    "allocated_costs.operations = 0 or allocated_costs.capacity_billed "
+    "or exists (select 1 from billing_coverage as coverage "
     "where coverage.provider = allocated_costs.provider "
     "and allocated_costs.day >= coverage.billing_period_from "
     "and cast(allocated_costs.day as timestamp) < coverage.covered_until) as x_is_billed "
     "from allocated_costs where allocated_costs.allocation_variant in "
-    "('both', case when ?::boolean then 'spread' else 'unallocated' end)"
+    "('both', case when ?::boolean then 'spread' else 'unallocated' end, 'capacity', "
+    "case when ?::boolean then 'idle_shared' else 'idle' end)"
 )
 
 _ALLOCATED_MEASURES = (
@@ -280,7 +290,7 @@ def attribution(
             + [since, until]
             + bounds
             + whole
-            + [billing.cost.value, billing.spread_unmatched]
+            + [billing.cost.value, billing.spread_unmatched, billing.share_idle]
             + whole
         )
         allocated = _ALLOCATED_MEASURES.format(t="rows")

@@ -859,7 +859,7 @@ ALLOCATION_TABLES = {
         "estimated_cache_write_cost DECIMAL(38,12), estimated_cache_write_1h_cost DECIMAL(38,12), "
         "estimated_output_cost DECIMAL(38,12), "
         "allocated_effective_cost DECIMAL(38,12), allocated_billed_cost DECIMAL(38,12), "
-        "allocated_list_cost DECIMAL(38,12)"
+        "allocated_list_cost DECIMAL(38,12), capacity_billed BOOLEAN"
     ),
     "billing_coverage": (
         "provider VARCHAR, billing_period_from DATE, covered_until TIMESTAMP, charges BIGINT"

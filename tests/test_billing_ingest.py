@@ -314,12 +314,15 @@ def test_a_csv_forced_as_cur_without_its_columns_is_quarantined_as_a_file(
     ]
 
 
-def test_a_format_not_supported_yet_is_a_usage_error(hermetic: Path) -> None:
+def test_a_wrong_or_unknown_forced_format(hermetic: Path) -> None:
     path = write_cur2_parquet(hermetic / "cur.parquet", _month("2026-07", [1.0]))
+    # a CUR file forced as FOCUS: its rows lack FOCUS's mandatory columns, so
+    # every row is quarantined with the reason, nothing lands
     result = _ingest("--format", "focus", str(path))
-    assert result.exit_code == ExitCode.USAGE
-    assert "billing format focus is not supported yet" in result.stderr
-    assert _ingest("--format", "nope", str(path)).exit_code == ExitCode.USAGE
+    assert result.exit_code == ExitCode.QUARANTINED, result.output
+    assert "ingested 0 charge(s)" in result.stderr
+    unknown = _ingest("--format", "nope", str(path))
+    assert unknown.exit_code == ExitCode.USAGE
 
 
 def test_a_missing_path_is_an_input_error(hermetic: Path) -> None:

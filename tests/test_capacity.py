@@ -24,7 +24,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from aicost_cli import build, db, reports
+from aicost_cli import build, db, models, reports
 from aicost_cli.cli import app
 from aicost_cli.config import Config, parse_config
 from aicost_cli.errors import ConfigError, ExitCode
@@ -815,3 +815,180 @@ def test_a_late_ri_fee_rebuilds_every_day_of_its_month(store: tuple[Path, Config
         # charge does not depend on which days are built
         build.build(con, config, days=[date(2026, 7, 20)])
         assert snapshot(con) == expected
+
+
+# --- capacity in the bill's allocation: unit-economics, attribution ----------
+
+#: gpu-llama on July 2 (served 1.8M tokens): amortised and utilisation idle,
+#: worked out in test_reserved_gpu_pool_day_by_day
+LLAMA_JULY2 = Decimal("726.188769387901")
+LLAMA_JULY2_IDLE = Decimal("671.724611683808")
+LLAMA_JULY = 48 * Decimal(RI_HOURLY) + Decimal(RI_FEE)
+
+
+def unit_rows(db_path: Path, config: Config, share_idle: bool) -> dict[str, dict[str, Any]]:
+    with db.connect(db_path, read_only=True) as con:
+        table = reports.unit_economics(con, config, billing=reports.Billing(share_idle=share_idle))
+    return {row["feature"]: row for row in table.to_pylist()}
+
+
+def attribution_rows(
+    db_path: Path, config: Config, dim: str, share_idle: bool
+) -> dict[str, dict[str, Any]]:
+    with db.connect(db_path, read_only=True) as con:
+        table = reports.attribution(
+            con, config, [dim], billing=reports.Billing(share_idle=share_idle)
+        )
+    return {row[dim]: row for row in table.to_pylist()}
+
+
+def test_unit_economics_counts_a_pools_used_cost_as_billed(store: tuple[Path, Config]) -> None:
+    db_path, config = store
+    rows = unit_rows(db_path, config, share_idle=False)
+    used = LLAMA_JULY2 - LLAMA_JULY2_IDLE
+    assert used == Decimal("54.464157704093")
+    chat_used, search_used = largest_remainder(used, [1_600_000, 200_000])
+    search = rows["search"]  # one conversation, all of it served by gpu-llama
+    assert (search["allocated_cost"], search["basis"]) == (search_used, "billed")
+    assert search["estimated_cost"] is None  # self-hosted: unpriced
+    assert search["cost_per_unit"] == search_used
+    rag = rows["rag"]  # sp-qwen: the Savings Plan usage, its unused fee is idle
+    assert (rag["allocated_cost"], rag["basis"], rag["cost_per_unit"]) == (
+        Decimal("55.5"),
+        "billed",
+        Decimal("55.5"),
+    )
+    # chat also called claude on 'vllm', which has no bill: mixed
+    chat = rows["chat"]
+    assert (chat["allocated_cost"], chat["basis"]) == (chat_used, "mixed")
+    # the idle is its own row per pool, never inside a feature
+    idle = rows["idle capacity: gpu-llama"]
+    assert (idle["allocated_cost"], idle["basis"]) == (LLAMA_JULY - used, "billed")
+    assert (idle["units"], idle["operations"], idle["estimated_cost"]) == (0, 0, 0)
+    assert rows["idle capacity: sp-qwen"]["allocated_cost"] == Decimal("4.5")
+    # bedrock-pt (one day, 480.00) and sagemaker (177.50) too: every pool's
+    # amortised cost is in the allocated total, once
+    pools = LLAMA_JULY + Decimal("60.0") + Decimal("480.00") + Decimal("177.50")
+    capacity_features = {"chat", "search", "rag", "summarise", "classify"}
+    assert (
+        sum(
+            r["allocated_cost"]
+            for f, r in rows.items()
+            if f in capacity_features or f.startswith("idle capacity: ")
+        )
+        == pools
+    )
+
+
+def test_share_idle_moves_the_served_days_idle_into_the_features(
+    store: tuple[Path, Config],
+) -> None:
+    db_path, config = store
+    rows = unit_rows(db_path, config, share_idle=True)
+    used = largest_remainder(LLAMA_JULY2 - LLAMA_JULY2_IDLE, [1_600_000, 200_000])
+    idle = largest_remainder(LLAMA_JULY2_IDLE, [1_600_000, 200_000])
+    assert rows["search"]["allocated_cost"] == used[1] + idle[1]
+    assert rows["search"]["cost_per_unit"] == used[1] + idle[1]
+    assert rows["chat"]["allocated_cost"] == used[0] + idle[0]
+    assert rows["rag"]["allocated_cost"] == Decimal("60.0")
+    # the days that served nothing keep their idle at the pool
+    assert rows["idle capacity: gpu-llama"]["allocated_cost"] == LLAMA_JULY - LLAMA_JULY2
+    assert "idle capacity: sp-qwen" not in rows
+
+
+@pytest.mark.parametrize("share_idle", [False, True])
+def test_attribution_matches_unit_economics(store: tuple[Path, Config], share_idle: bool) -> None:
+    db_path, config = store
+    by_feature = attribution_rows(db_path, config, "feature", share_idle)
+    units_rows = unit_rows(db_path, config, share_idle)
+    assert {f: (r["allocated_cost"], r["basis"]) for f, r in by_feature.items()} == {
+        f: (r["allocated_cost"], r["basis"]) for f, r in units_rows.items()
+    }
+    by_model = attribution_rows(db_path, config, "model", share_idle)
+    used = LLAMA_JULY2 - LLAMA_JULY2_IDLE
+    served = LLAMA_JULY2 if share_idle else used
+    assert (by_model["llama-3-70b"]["allocated_cost"], by_model["llama-3-70b"]["basis"]) == (
+        served,
+        "billed",
+    )
+    # the idle row names its pool as its model
+    assert by_model["gpu-llama"]["allocated_cost"] == LLAMA_JULY - served
+
+
+def test_reconciliation_leaves_capacity_served_calls_out(store: tuple[Path, Config]) -> None:
+    db_path, config = store
+    with db.connect(db_path, read_only=True) as con:
+        table = reports.reconciliation(con, config, keys=["provider", "model"], include_open=True)
+    models_shown = {row["model"] for row in table.to_pylist()}
+    assert "claude-sonnet-4-5" in models_shown  # vllm without a bill: still compared
+    assert not models_shown & {"llama-3-70b", "qwen-2-72b", "mistral-7b-ft", "titan-custom"}
+
+
+def test_capacity_audit_catches_a_cent_gone_missing(store: tuple[Path, Config]) -> None:
+    db_path, config = store
+    name = "assert_allocated_costs_match_capacity"
+    with db.connect(db_path) as con:
+        build.bind_config(con, config)
+        con.execute(
+            "create or replace temp table allocation_days as "
+            "select distinct day from capacity_daily"
+        )
+        assert models.run_audit(con, name) == []
+        con.execute(
+            "update allocated_costs set allocated_effective_cost = allocated_effective_cost - 0.01 "
+            "where allocation_variant = 'idle' and model = 'sp-qwen'"
+        )
+        offending = models.run_audit(con, name)
+    assert [(row[0], row[1], row[2]) for row in offending] == [
+        ("sp-qwen", date(2026, 7, 2), "idle")
+    ]
+
+
+def test_unit_economics_share_idle_option(store: tuple[Path, Config]) -> None:
+    db_path, _ = store
+    config_path = db_path.parent / "aicost.toml"
+    base = ["--db", str(db_path), "--config", str(config_path), "report", "unit-economics"]
+    kept = runner.invoke(app, [*base, "--format", "csv"])
+    shared = runner.invoke(app, [*base, "--format", "csv", "--share-idle"])
+    assert kept.exit_code == 0, kept.output
+    assert shared.exit_code == 0, shared.output
+    assert "idle capacity: sp-qwen" in kept.stdout
+    assert "idle capacity: sp-qwen" not in shared.stdout
+    attribution = runner.invoke(
+        app,
+        ["--db", str(db_path), "--config", str(config_path), "report", "attribution"]
+        + ["--by", "model", "--share-idle", "--format", "csv"],
+    )
+    assert attribution.exit_code == 0, attribution.output
+    assert "gpu-llama" in attribution.stdout
+
+
+def test_a_pool_billed_in_another_currency_stays_out_of_allocated_cost(
+    store: tuple[Path, Config],
+) -> None:
+    db_path, config = store
+    line = charge(
+        "sp-eur",
+        hour(2, 10),
+        hour(2, 12),
+        "7.25",
+        line_item_type="SavingsPlanCoveredUsage",
+        usage_type="USE1-BoxUsage:g6e.12xlarge",
+        quantity="2",
+        unit="Hrs",
+        resource_id="i-0qwen",
+    )
+    line["billing_currency"] = "EUR"
+    with db.connect(db_path) as con:
+        land(con, [line])
+        build.build(con, config, days=[date(2026, 7, 2)])
+        currencies = con.execute(
+            "select currency, amortised_cost from capacity_daily "
+            "where pool = 'sp-qwen' order by currency"
+        ).fetchall()
+    assert currencies == [("EUR", Decimal("7.25")), ("USD", Decimal("60.0"))]
+    rows = unit_rows(db_path, config, share_idle=False)
+    # the EUR line is the pool's (report capacity shows it) but never summed
+    # with dollars: the allocated cost is the USD part only
+    assert (rows["rag"]["allocated_cost"], rows["rag"]["basis"]) == (Decimal("55.5"), "billed")
+    assert rows["idle capacity: sp-qwen"]["allocated_cost"] == Decimal("4.5")

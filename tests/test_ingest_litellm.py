@@ -274,6 +274,56 @@ def test_big_streamed_file_keeps_good_rows_and_quarantines_the_bad_line(
         con.close()
 
 
+@pytest.mark.slow
+def test_big_streamed_file_read_on_all_cores_keeps_every_line_number(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A streamed file is read in parallel chunks (about 32 MB each) and staged
+    in file order: every good record keeps its own line and every bad line is
+    quarantined at its line, whichever chunk they fall in."""
+    import aicost_cli.ingest.requests as requests_module
+    import aicost_cli.ingest.stager as stager_module
+
+    monkeypatch.setattr(requests_module, "BATCH_BYTES", 1)  # every file is "big"
+    monkeypatch.setattr(stager_module, "BATCH_BYTES", 1)
+    ordinality = []
+    real = stager_module.Stager._stage_with_ordinality
+
+    def spy(self: stager_module.Stager, *args: Any) -> None:
+        ordinality.append(args)
+        real(self, *args)
+
+    monkeypatch.setattr(stager_module.Stager, "_stage_with_ordinality", spy)
+    records = make_records(8_000)
+    padding = "x" * 11_000  # a field aicost does not read: ~90 MB, three chunks and more
+    lines = [json.dumps({**r, "messages": padding}) for r in records]
+    bad_at = {300: '{"id": "broken", "startTime": ', 3_001: "[1, 2]", 5_800: "not json"}
+    for index in sorted(bad_at):
+        lines.insert(index, bad_at[index])
+    path = tmp_path / "big.ndjson"
+    path.write_text("\n".join(lines) + "\n")
+    result = runner.invoke(app, ["ingest", "requests", str(path)])
+    assert result.exit_code == ExitCode.QUARANTINED, result.output
+    assert ordinality == []  # the parallel in-order path staged it
+    expected = {
+        line.split('"', 4)[3]: number
+        for number, line in enumerate(lines, start=1)
+        if line.startswith('{"id": "chatcmpl-')
+    }
+    con = duckdb.connect(str(tmp_path / "test.duckdb"), read_only=True)
+    try:
+        got = dict(con.execute("select operation_id, source_line from operations").fetchall())
+        assert got == expected
+        assert [
+            row[0]
+            for row in con.execute(
+                "select source_line from quarantine order by source_line"
+            ).fetchall()
+        ] == [index + 1 for index in sorted(bad_at)]
+    finally:
+        con.close()
+
+
 def test_service_tier_and_error_class_come_from_their_objects(tmp_path: Path) -> None:
     record = {
         "id": "x1",

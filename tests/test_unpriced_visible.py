@@ -30,7 +30,7 @@ def test_ingest_summary_names_unpriced_calls_and_their_reported_cost(tmp_path: P
     result = runner.invoke(app, ["ingest", "requests", str(_logs(tmp_path))])
     assert result.exit_code == 0, result.output
     assert (
-        "1 of 2 model call(s) have no price (their sources reported 12.500000000000 in cost): "
+        "1 of 2 model call(s) have no price (their sources reported 12.5 in cost): "
         "see 'aicost prices missing'"
     ) in result.stderr
 

@@ -91,7 +91,13 @@ def forget(
     if not quiet:
         print(
             f"forgot {result.files:,} file(s){' and their run' if result.run_removed else ''}: "
-            f"{result.operations:,} landed record(s), {result.quarantined:,} quarantined; "
+            f"{result.operations:,} landed record(s), "
+            + (
+                f"{result.charges:,} bill line(s) (whole billing periods), "
+                if result.charges
+                else ""
+            )
+            + f"{result.quarantined:,} quarantined; "
             f"rebuilt {result.build.days_rebuilt:,} day(s)",
             file=sys.stderr,
         )

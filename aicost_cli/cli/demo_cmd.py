@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from aicost_cli.cli.context import handle_errors
-from aicost_cli.cli.ingest_cmd import summary
+from aicost_cli.cli.ingest_cmd import billing_summary, summary
 from aicost_cli.output import OutputFormat, render, table_columns
 
 #: the demo's month-over-month view: what changed, per feature
@@ -23,7 +23,33 @@ TREND_COLUMNS = [
     "cost_per_unit",
     "cost_per_unit_change",
 ]
-ATTRIBUTION_COLUMNS = ["feature", "model", "operations", "units", "estimated_cost", "share"]
+ATTRIBUTION_COLUMNS = [
+    "feature",
+    "model",
+    "operations",
+    "units",
+    "estimated_cost",
+    "allocated_cost",
+    "basis",
+    "share",
+]
+#: the bill against the logs per month and provider
+RECONCILIATION_COLUMNS = [
+    "period_start",
+    "provider",
+    "billed_cost",
+    "estimated_cost",
+    "difference_pct",
+    "finding",
+]
+CAPACITY_COLUMNS = [
+    "period_start",
+    "pool",
+    "amortised_cost",
+    "utilisation",
+    "cost_per_mtok",
+    "list_per_mtok",
+]
 #: with the demo's own config: without it the store would be rebuilt with the
 #: user's (other feature units and owners) on the first report
 NEXT = "aicost --db {db} --config {config} report attribution --by feature,prompt_version"
@@ -53,6 +79,8 @@ def demo(
     print(summary(result.ingest), file=sys.stderr)
     if result.malformed is not None:
         print(f"malformed sample: {summary(result.malformed)}", file=sys.stderr)
+    if result.billing is not None:
+        print(f"bills: {billing_summary(result.billing)}", file=sys.stderr)
     currency = result.config.currency
     render(
         result.trend,
@@ -69,8 +97,28 @@ def demo(
         sys.stdout,
         title=f"attribution by feature, model ({currency})",
         table_columns=table_columns(result.attribution, ATTRIBUTION_COLUMNS),
-        totals=["operations", "estimated_cost", "share"],
+        totals=["operations", "estimated_cost", "allocated_cost", "share"],
     )
+    if result.reconciliation is not None:
+        print()
+        render(
+            result.reconciliation,
+            OutputFormat.TABLE,
+            sys.stdout,
+            title=f"the bill against the logs: billed vs estimated by month ({currency})",
+            table_columns=table_columns(result.reconciliation, RECONCILIATION_COLUMNS),
+            totals=["billed_cost", "estimated_cost"],
+        )
+    if result.capacity is not None:
+        print()
+        render(
+            result.capacity,
+            OutputFormat.TABLE,
+            sys.stdout,
+            title="reserved GPU capacity by month (cost per 1M tokens vs the API list price)",
+            table_columns=table_columns(result.capacity, CAPACITY_COLUMNS),
+            totals=["amortised_cost"],
+        )
     mover = result.biggest_mover()
     if mover is not None:
         feature, first, last = mover

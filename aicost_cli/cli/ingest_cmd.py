@@ -56,7 +56,8 @@ def summary(result: IngestResult) -> str:
         )
     if result.unpriced:
         reported = (
-            f" (their sources reported {result.unpriced_source_cost} in cost)"
+            f" (their sources reported {format(result.unpriced_source_cost.normalize(), ',f')}"
+            " in cost)"
             if result.unpriced_source_cost is not None
             else ""
         )
@@ -172,6 +173,34 @@ def _partition_line(part: PartitionOutcome) -> str:
     )
 
 
+#: more landed partitions than this (a provider cost report's day buckets) are
+#: summarised per source, account and month
+PARTITION_LINES = 12
+
+
+def _partition_lines(landed: list[PartitionOutcome]) -> list[str]:
+    if len(landed) <= PARTITION_LINES:
+        return [_partition_line(p) for p in landed]
+    months: dict[str, tuple[int, int, int, dict[str, Decimal]]] = {}
+    for part in landed:
+        source, _, period = part.key.rpartition("|")
+        key = f"{source}|{period[:7]}"
+        count, charges, replaced, billed = months.get(key, (0, 0, 0, {}))
+        for currency, amount in part.billed.items():
+            billed[currency] = billed.get(currency, Decimal(0)) + amount
+        months[key] = (
+            count + 1,
+            charges + part.charges,
+            replaced + (part.replaced_run is not None),
+            billed,
+        )
+    return [
+        f"  {key}: {count:,} partition(s) ({replaced:,} replaced), {charges:,} charge(s), "
+        f"billed {_money(billed)}"
+        for key, (count, charges, replaced, billed) in sorted(months.items())
+    ]
+
+
 def billing_summary(result: BillingIngestResult) -> str:
     landed = result.landed_partitions
     text = (
@@ -181,7 +210,7 @@ def billing_summary(result: BillingIngestResult) -> str:
     )
     if result.files_skipped:
         text += f"; {result.files_skipped:,} unchanged file(s) skipped"
-    lines = [text, *(_partition_line(p) for p in landed)]
+    lines = [text, *_partition_lines(landed)]
     for part in result.held_partitions:
         lines.append(f"warning: {part.held}")
     unreadable = [f for f in result.files if f.problem and not f.problem.startswith("not landed")]

@@ -43,6 +43,17 @@ UNIT_COLUMNS = [
 ]
 
 
+#: --share-idle of unit-economics and attribution
+ShareIdleOpt = Annotated[
+    bool,
+    typer.Option(
+        "--share-idle",
+        help="Allocate a capacity pool's idle cost to the calls it served, like its used "
+        "cost (default: the row 'idle capacity: <pool>').",
+    ),
+]
+
+
 @app.command("unit-economics")
 @handle_errors
 def unit_economics(
@@ -59,6 +70,7 @@ def unit_economics(
     top: TopOpt = None,
     cost: CostOpt = reports.CostBasis.EFFECTIVE,
     spread_unmatched: SpreadOpt = False,
+    share_idle: ShareIdleOpt = False,
 ) -> None:
     """Cost per unit of work (conversation, trace or request) per feature and period,
     estimated and, where a bill is loaded, allocated from the bill."""
@@ -76,7 +88,7 @@ def unit_economics(
             period=period,
             time_range=reports.TimeRange(since, until),
             shape=Shape(sort, limit, top),
-            billing=reports.Billing(cost, spread_unmatched),
+            billing=reports.Billing(cost, spread_unmatched, share_idle),
         )
     with output_stream(output) as out:
         render(
@@ -117,6 +129,7 @@ def attribution(
     top: TopOpt = None,
     cost: CostOpt = reports.CostBasis.EFFECTIVE,
     spread_unmatched: SpreadOpt = False,
+    share_idle: ShareIdleOpt = False,
 ) -> None:
     """Who and what caused the spend, with each group's share of it and its billed cost."""
     dims = reports.parse_dimensions(by)
@@ -129,7 +142,7 @@ def attribution(
             dims,
             time_range=reports.TimeRange(since, until),
             shape=Shape(sort, limit, top),
-            billing=reports.Billing(cost, spread_unmatched),
+            billing=reports.Billing(cost, spread_unmatched, share_idle),
         )
     names = table_columns(
         table,
@@ -313,4 +326,10 @@ def reconciliation(
             f"({config.currency})",
             table_columns=table_columns(table, RECONCILIATION_COLUMNS),
             totals=["billed_cost", "estimated_cost", "difference", "operations"],
+        )
+    if config.capacity_pools and fmt is OutputFormat.TABLE and output is None:
+        print(
+            "calls served by a capacity pool with a cost are left out "
+            "(see 'aicost report capacity')",
+            file=sys.stderr,
         )

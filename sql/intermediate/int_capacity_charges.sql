@@ -36,7 +36,12 @@
 with
 
 bill_lines as (
+    -- a FOCUS 1.3 split allocation is a share of an origin line that is in
+    -- the bill too: never counted on top of it
+    -- (nothing to read when no pool is configured)
     select * from charges
+    where charges.allocated_method_id is null
+        and exists (select 1 from cfg_capacity_pools)
 ),
 
 pool_matches as (

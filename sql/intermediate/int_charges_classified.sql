@@ -12,6 +12,9 @@
 --   'Purchase' for capacity (reserved / provisioned commitments). Tax, Credit
 --   and Adjustment lines (refunds, credits, corrections) are never is_ai, even
 --   of an AI service: ai_family still says which service they belong to.
+--   Nor is a FOCUS 1.3 split allocation (allocated_method_id set): it is a
+--   share of an origin charge that is in the bill too, so counting it would
+--   count that charge twice.
 -- ai_kind: the meter's kind when is_ai, else NULL.
 -- billed_tokens: when the line is per token (ai_kind 'tokens', token_class
 --   set): consumed_quantity x its unit size, else pricing_quantity x its unit
@@ -128,6 +131,7 @@ classified as (
     select
         with_profiles.*,
         with_profiles.kind is not null
+            and with_profiles.allocated_method_id is null
             and (with_profiles.charge_category = 'Usage'
                 or (with_profiles.charge_category = 'Purchase'
                     and with_profiles.kind = 'capacity'))

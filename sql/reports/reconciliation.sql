@@ -19,7 +19,11 @@
 -- charge states none: a partial quantity would mislead). Log side: the
 -- model calls (allocated_costs), tokens and estimated cost per class (input =
 -- uncached input), model as the bill keys it (aicost_model_base_key: no
--- Bedrock geography prefix).
+-- Bedrock geography prefix). Calls a capacity pool served on a day the pool
+-- has a cost (allocated_costs.capacity_billed) are left out: the pool's bill
+-- pays for them, not tokens, and 'aicost report capacity' compares it with
+-- what they served; a pool-day without a charge yet leaves them in ('no bill
+-- loaded' when their provider has no bill either).
 -- Cache writes: where the bill states their lifetime (Anthropic: a 5-minute
 -- 'cache_write' and a 1-hour 'cache_write_1h' class; int_charges_allocatable
 -- .logged_class), 'cache_write' is compared with the 5-minute writes logged
@@ -48,9 +52,10 @@
 -- quantities are known: 'traffic not logged' / 'logged but not billed'
 -- (|quantity_gap| > tolerance% of the logged tokens, by its sign), else
 -- 'price differs' (same quantity, another rate); without a billed
--- quantity (Anthropic's cost report states none): 'logged but not billed'
--- (nothing billed), 'traffic not logged' (nothing estimated), else 'billed
--- more' / 'billed less' (the cause cannot be told without the quantity).
+-- quantity (a provider cost report states only money): the bill is taken
+-- to be at the catalogue rate, so more billed than estimated is 'traffic not
+-- logged' and less is 'logged but not billed' (a negotiated rate cannot be
+-- told apart without a quantity: load the bill with quantities for that).
 -- Credits and refunds (charges that are not AI usage, of category Credit or
 -- Adjustment, or class Correction) are never allocated: one row per period
 -- and provider, model '(credits and refunds)', finding 'credits and
@@ -137,6 +142,7 @@ logged_days as (
     from allocated_costs
     where allocated_costs.allocation_variant = 'both'
         and allocated_costs.operations > 0
+        and not allocated_costs.capacity_billed
         and ($since is null or allocated_costs.day >= $since)
         and ($until is null or allocated_costs.day < $until)
 ),
@@ -350,12 +356,9 @@ findings as (
                     else 'logged but not billed'
                 end
             when measured.billed_quantity is not null then 'price differs'
-            when measured.billed_cost = 0 then 'logged but not billed'
-            when coalesce(measured.estimated_cost, 0) = 0 then 'traffic not logged'
-            -- without a billed quantity the cause (price, calls not billed,
-            -- traffic not logged) cannot be told apart: only the direction
-            when measured.billed_cost > measured.estimated_cost then 'billed more'
-            else 'billed less'
+            when measured.billed_cost > coalesce(measured.estimated_cost, 0)
+                then 'traffic not logged'
+            else 'logged but not billed'
         end as finding
     from measured
 ),
@@ -376,6 +379,7 @@ credits as (
         end) as billed_cost
     from classified_charges
     where not coalesce(classified_charges.is_ai, false)
+        and classified_charges.allocated_method_id is null
         and (classified_charges.charge_category in ('Credit', 'Adjustment')
             or classified_charges.charge_class = 'Correction')
         and ($since is null or cast(classified_charges.charge_period_start as date) >= $since)

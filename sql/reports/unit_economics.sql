@@ -10,12 +10,17 @@
 --          $currency, $cost ('effective' | 'billed' | 'list': which charge
 --          amount the allocated cost is), $spread (true: unmatched charges
 --          spread over their provider's operations; false: the row
---          'unallocated').
+--          'unallocated'), $share_idle (true: a capacity pool's idle cost
+--          on the groups it served; false: the row 'idle capacity: <pool>').
 -- Billed cost (allocated_costs): a row of a provider and day with a loaded
 -- bill (billing_coverage) is 'billed': its allocated cost is known (0 when
 -- no charge matched it); a row of a provider and day without one is
 -- 'estimated': no allocated cost (NULL). The bill's own rows (unallocated,
--- spread) are billed. Per period and feature: allocated_cost = the sum over
+-- spread) are billed. Capacity: the used cost of a pool-day is allocated to
+-- the calls it served, which count as billed (allocated_costs.capacity_billed,
+-- whatever their provider's token bill); its idle cost is the feature
+-- 'idle capacity: <pool>', or with $share_idle allocated like the used cost.
+-- Per period and feature: allocated_cost = the sum over
 -- its billed rows (NULL when none); basis = 'billed' (every row billed),
 -- 'estimated' (none), 'mixed'. A partial first or last day (a time of day in
 -- --since/--until) has no allocation (the bill is per day): its calls count
@@ -105,7 +110,7 @@ allocation_rows as (
             when 'list' then allocated_costs.allocated_list_cost
             else allocated_costs.allocated_effective_cost
         end as allocated_cost,
-        allocated_costs.operations = 0 or exists (
+        allocated_costs.operations = 0 or allocated_costs.capacity_billed or exists (
             select 1 from coverage
             where coverage.provider = allocated_costs.provider
                 and allocated_costs.day >= coverage.billing_period_from
@@ -114,8 +119,12 @@ allocation_rows as (
     from allocated_costs
     where ($full_from is null or allocated_costs.day >= $full_from)
         and ($full_to is null or allocated_costs.day < $full_to)
-        and allocated_costs.allocation_variant
-        in ('both', case when $spread then 'spread' else 'unallocated' end)
+        and allocated_costs.allocation_variant in (
+            'both',
+            case when $spread then 'spread' else 'unallocated' end,
+            'capacity',
+            case when $share_idle then 'idle_shared' else 'idle' end
+        )
 ),
 
 -- partial days: estimated only
