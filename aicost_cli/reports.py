@@ -362,10 +362,7 @@ def parse_reconciliation_keys(spec: str) -> list[str]:
 
 
 def _prepare_billing(con: duckdb.DuckDBPyConnection, config: Config) -> None:
-    from aicost_cli.billing import allocation
-
     _prepare(con, config)
-    allocation.ensure_charges(con)
     models.create_views(con, ["int_charges_allocatable"])
 
 

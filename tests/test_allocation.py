@@ -26,7 +26,6 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from aicost_cli import build, db, models, reports
-from aicost_cli.billing.allocation import charges_ddl
 from aicost_cli.cli import app
 from aicost_cli.config import Config
 from aicost_cli.errors import ExitCode
@@ -40,6 +39,8 @@ GOLDEN = Path(__file__).resolve().parent / "golden" / "billing"
 SONNET = {"input": Decimal("0.000003"), "output": Decimal("0.000015"), "cr": Decimal("0.0000003")}
 HAIKU = {"input": Decimal("0.000001"), "output": Decimal("0.000005")}
 GPT4O = {"input": Decimal("0.0000025"), "output": Decimal("0.00001")}
+BEDROCK_SONNET = "anthropic.claude-sonnet-4-5-20250929-v1:0"
+USE1 = "USE1-Claude4.5Sonnet"  # a Bedrock usage type's region and billing name
 
 
 def largest_remainder(amount: Decimal, weights: list[int]) -> list[Decimal]:
@@ -72,6 +73,7 @@ def op(
     out: int = 0,
     cr: int = 0,
     cw: int = 0,
+    cw1h: int = 0,
     conversation: str | None = None,
     month: int = 7,
 ) -> dict[str, Any]:
@@ -85,68 +87,141 @@ def op(
             "output_tokens": out,
             "cache_read_tokens": cr,
             "cache_write_5m_tokens": cw,
+            "cache_write_1h_tokens": cw1h,
         },
         "feature": feature,
         "conversation_id": conversation or f"conv-{op_id}",
     }
 
 
+#: Anthropic cost_report token_type per token class (x_token_type)
+ANTHROPIC_TOKEN_TYPES = {
+    "input": "uncached_input_tokens",
+    "output": "output_tokens",
+    "cache_read": "cache_read_input_tokens",
+    "cache_write": "cache_creation.ephemeral_5m_input_tokens",
+    "cache_write_1h": "cache_creation.ephemeral_1h_input_tokens",
+}
+
+
 @dataclass
 class Charge:
+    """A bill line as the billing ingest lands it; the build classifies it.
+
+    provider 'anthropic': an Anthropic Admin API cost_report result
+    (billing_source anthropic-costs; extras x_cost_type, x_token_type by
+    ``token_class``, x_model, x_service_tier); ``other_ai`` gives a
+    'web_search' cost line. provider 'openai': an OpenAI costs result
+    (x_line_item '<model>, <class>'). provider 'bedrock': a CUR 2.0
+    AmazonBedrock line (``usage_type``, quantity in 1K tokens).
+    ``category`` Tax / Credit lines are of the same source (never AI usage).
+    ``billed_tokens``: the cost report has no quantity; a line that states
+    one carries it as consumed_quantity in 'tokens' (as FOCUS
+    ConsumedQuantity would), which the classification reads."""
+
     charge_id: str
     day: int
     token_class: str | None
     amount: Decimal
     model: str | None = "claude-sonnet-4-5"
-    provider: str | None = "anthropic"
-    ai_kind: str | None = "tokens"
-    is_ai: bool = True
+    provider: str = "anthropic"
+    other_ai: bool = False
     category: str = "Usage"
     billed_tokens: Decimal | None = None
     end_day: int | None = None  # exclusive end day (default: the next day)
     billed: Decimal | None = None
     list_cost: Decimal | None = None
     month: int = 7
+    service_tier: str = "standard"
+    usage_type: str | None = None  # bedrock
+    workspace: str | None = None  # Anthropic workspace / OpenAI project / AWS account
+
+
+def land_row(c: Charge) -> dict[str, Any]:
+    """The land_charges row of a Charge (the columns a staging model fills)."""
+    start = datetime(2026, c.month, c.day)
+    end = datetime(2026, c.month, c.end_day) if c.end_day else datetime(2026, c.month, c.day + 1)
+    extras: dict[str, str] = {}
+    meter: str | None = None
+    row: dict[str, Any] = {}
+    if c.provider == "anthropic":
+        source, provider, service = "anthropic-costs", "Anthropic", "Claude API"
+        if c.category == "Usage":
+            extras["x_cost_type"] = "web_search" if c.other_ai else "tokens"
+            extras["x_service_tier"] = c.service_tier
+            if c.token_class is not None:
+                extras["x_token_type"] = ANTHROPIC_TOKEN_TYPES[c.token_class]
+            if c.model is not None:
+                extras["x_model"] = c.model
+        meter = {
+            "Usage": f"Claude Usage - {extras.get('x_token_type', extras.get('x_cost_type'))}",
+        }.get(c.category, c.category)
+    elif c.provider == "openai":
+        source, provider, service = "openai-costs", "OpenAI", "OpenAI API"
+        if c.category == "Usage":
+            classes = {"input": "input", "output": "output", "cache_read": "cached input"}
+            assert c.token_class in classes and c.model is not None
+            meter = f"{c.model}, {classes[c.token_class]}"
+            if c.service_tier == "batch":
+                meter += " (batch)"
+            extras["x_line_item"] = meter
+    elif c.provider == "bedrock":
+        source, provider, service = "cur2", "AWS", "Amazon Bedrock"
+        assert c.usage_type is not None
+        meter = c.usage_type
+        extras.update(
+            x_product_code="AmazonBedrock",
+            x_billing_entity="AWS",
+            x_usage_type=c.usage_type,
+            x_pricing_unit="1K tokens",
+            x_line_item_type="Usage" if c.category == "Usage" else c.category,
+        )
+        if c.billed_tokens is not None:
+            row.update(
+                consumed_quantity=c.billed_tokens / 1000,
+                consumed_unit="1K tokens",
+                pricing_quantity=c.billed_tokens / 1000,
+                pricing_unit="1K tokens",
+            )
+    else:
+        raise AssertionError(c.provider)
+    if c.billed_tokens is not None and c.provider != "bedrock":
+        row.update(consumed_quantity=c.billed_tokens, consumed_unit="tokens")
+    row.update(
+        charge_id=c.charge_id,
+        billing_source=source,
+        partition_key=f"{source}|test|2026-{c.month:02d}",
+        sub_account_id=c.workspace,
+        billing_period_start=datetime(2026, c.month, 1),
+        billing_period_end=datetime(2026, c.month + 1, 1),
+        charge_period_start=start,
+        charge_period_end=end,
+        provider=provider,
+        publisher=provider,
+        charge_category=c.category,
+        charge_frequency="Usage-Based",
+        charge_description=meter,
+        billed_cost=c.billed if c.billed is not None else c.amount,
+        effective_cost=c.amount,
+        list_cost=c.list_cost if c.list_cost is not None else c.amount,
+        billing_currency="USD",
+        service_name=service,
+        sku_meter=meter,
+        extras=extras,
+        source_file=f"bill-{source}.json",
+        source_row=1,
+        ingest_run_id=1,
+    )
+    return row
 
 
 def insert_charges(con: duckdb.DuckDBPyConnection, charges: list[Charge]) -> None:
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where table_name = 'charges' and not temporary"
-    ).fetchall()[0][0]
-    if not exists:
-        con.execute(charges_ddl())
+    """Land the bill lines (the build makes the charges mart from them)."""
     for c in charges:
-        start = datetime(2026, c.month, c.day)
-        end = (
-            datetime(2026, c.month, c.end_day) if c.end_day else datetime(2026, c.month, c.day + 1)
-        )
+        row = land_row(c)
         con.execute(
-            "insert into charges (charge_id, billing_source, partition_key, "
-            "billing_period_start, billing_period_end, charge_period_start, charge_period_end, "
-            "provider, charge_category, billed_cost, effective_cost, list_cost, "
-            "billing_currency, source_file, ingest_run_id, day, is_ai, ai_kind, provider_key, "
-            "bill_model, model_key, token_class, tier, billed_tokens) values "
-            "(?, 'test', 'p', ?, ?, ?, ?, 'Test', ?, ?, ?, ?, 'USD', 'bill.csv', 1, ?, ?, ?, ?, "
-            "?, ?, ?, 'standard', ?)",
-            [
-                c.charge_id,
-                datetime(2026, c.month, 1),
-                datetime(2026, c.month + 1, 1),
-                start,
-                end,
-                c.category,
-                c.billed if c.billed is not None else c.amount,
-                c.amount,
-                c.list_cost if c.list_cost is not None else c.amount,
-                start.date(),
-                c.is_ai,
-                c.ai_kind,
-                c.provider,
-                c.model,
-                c.model,
-                c.token_class,
-                c.billed_tokens,
-            ],
+            f"insert into land_charges ({', '.join(row)}) values ({', '.join('?' * len(row))})",
+            list(row.values()),
         )
 
 
@@ -194,8 +269,8 @@ CHARGES = [
     Charge("c-out", 2, "output", Decimal("0.5")),
     Charge("c-cw", 2, "cache_write", Decimal("0.7")),  # nobody wrote the cache: unallocated
     Charge("c-cr", 2, "cache_read", Decimal("0.01")),
-    Charge("tax", 2, None, Decimal("5"), ai_kind=None, is_ai=False, category="Tax"),
-    Charge("credit", 2, None, Decimal("-2"), ai_kind=None, is_ai=False, category="Credit"),
+    Charge("tax", 2, None, Decimal("5"), category="Tax"),
+    Charge("credit", 2, None, Decimal("-2"), category="Credit"),
 ]
 
 
@@ -322,7 +397,9 @@ def test_restated_charge_changes_only_its_days(tmp_path: Path) -> None:
     before_10 = rows(path, day_10)
     before_2 = rows(path, "select * from charge_allocations where day = date '2026-07-02'")
     with db.connect(path) as con:
-        con.execute("update charges set effective_cost = 2.000000000002 where charge_id = 'c-in'")
+        con.execute(
+            "update land_charges set effective_cost = 2.000000000002 where charge_id = 'c-in'"
+        )
         result = build.build(con, Config(), days=[date(2026, 7, 2)])
     assert result.days_rebuilt == 1
     assert rows(path, day_10) == before_10
@@ -347,7 +424,7 @@ def test_monthly_charge_is_reallocated_over_its_whole_period(tmp_path: Path) -> 
     with db.connect(path) as con:
         insert_charges(con, [monthly])
         con.execute(
-            "update charges set charge_period_end = timestamp '2026-08-01', "
+            "update land_charges set charge_period_end = timestamp '2026-08-01', "
             "charge_period_start = timestamp '2026-07-01'"
         )
         build.build(con, Config(), full=True)
@@ -422,6 +499,150 @@ def test_charge_split_within_a_bucket_of_several_charges(tmp_path: Path) -> None
     }
 
 
+# --- what the real classification gives the allocation ------------------------
+
+#: us.claude-sonnet-4-5 (the Bedrock us. geography profile: the standard rates x 1.1)
+SONNET_US = {"input": Decimal("0.0000033"), "cw5m": Decimal("0.000004125")}
+SONNET_CW = {"cw5m": Decimal("0.00000375"), "cw1h": Decimal("0.000006")}
+
+KINDS_OPERATIONS = [
+    op("a1", 2, "alpha", inp=1000, cw=1000),
+    op("a2", 2, "beta", inp=1000, cw1h=1000),
+    op("a3", 2, "gamma", cw=1000, cw1h=3000),
+    # Bedrock: through the us. geography profile (priced as us.claude-sonnet-4-5) and in-region
+    op("k1", 2, "alpha", model=f"us.{BEDROCK_SONNET}", provider="bedrock", inp=1000, cw=1000),
+    op("k2", 2, "beta", model=BEDROCK_SONNET, provider="bedrock", inp=3000, cw1h=1000),
+]
+KINDS_CHARGES = [
+    # Anthropic states the lifetime of every cache write
+    Charge("a-cw", 2, "cache_write", Decimal("0.2")),
+    Charge("a-cw1h", 2, "cache_write_1h", Decimal("0.4")),
+    Charge("a-ws", 2, None, Decimal("0.05"), other_ai=True),  # web search: other_ai
+    # Bedrock does not: a cache-write line is both lifetimes' writes
+    Charge(
+        "k-in", 2, "input", Decimal("0.04"), provider="bedrock", usage_type=f"{USE1}-input-tokens"
+    ),
+    Charge(
+        "k-cw",
+        2,
+        "cache_write",
+        Decimal("0.3"),
+        provider="bedrock",
+        usage_type=f"{USE1}-cache-write-input-token-count",
+    ),
+    # provisioned throughput: capacity, never allocated
+    Charge(
+        "k-pt",
+        2,
+        None,
+        Decimal("10"),
+        provider="bedrock",
+        usage_type=f"{USE1}-ProvisionedThroughput-ModelUnits",
+    ),
+    # a billing name the model map does not know: unmapped, unallocated
+    Charge(
+        "k-new",
+        2,
+        "input",
+        Decimal("0.02"),
+        provider="bedrock",
+        usage_type="USE1-Claude9Opus-input-tokens",
+    ),
+]
+
+
+@pytest.mark.slow
+def test_cache_lifetimes_geography_prefix_and_kinds(tmp_path: Path) -> None:
+    path = make_store(tmp_path, KINDS_OPERATIONS, KINDS_CHARGES)
+    classified = {
+        r[0]: r[1:]
+        for r in rows(
+            path,
+            "select charge_id, provider_key, model_key, token_class, ai_kind from charges",
+        )
+    }
+    assert classified == {
+        "a-cw": ("anthropic", "claude-sonnet-4-5", "cache_write", "tokens"),
+        "a-cw1h": ("anthropic", "claude-sonnet-4-5", "cache_write_1h", "tokens"),
+        "a-ws": ("anthropic", "claude-sonnet-4-5", None, "other_ai"),
+        "k-in": ("bedrock", "claude-sonnet-4-5", "input", "tokens"),
+        "k-cw": ("bedrock", "claude-sonnet-4-5", "cache_write", "tokens"),
+        "k-pt": ("bedrock", None, None, "capacity"),
+        "k-new": ("bedrock", None, "input", "tokens"),
+    }
+    got: dict[tuple[str, str, str], Decimal] = {}
+    for provider, token_class, feature, amount in rows(
+        path,
+        "select provider, coalesce(token_class, '-'), feature, sum(allocated_effective_cost) "
+        "from charge_allocations where allocation_variant in ('both', 'unallocated') group by all",
+    ):
+        got[(provider, token_class, feature)] = amount
+    # 5-minute writes (alpha, gamma: 1000 each), 1-hour writes (beta 1000, gamma 3000)
+    assert got[("anthropic", "cache_write", "alpha")] == Decimal("0.1")
+    assert got[("anthropic", "cache_write", "gamma")] == Decimal("0.1")
+    assert got[("anthropic", "cache_write_1h", "beta")] == Decimal("0.1")
+    assert got[("anthropic", "cache_write_1h", "gamma")] == Decimal("0.3")
+    assert ("anthropic", "cache_write", "beta") not in got
+    assert ("anthropic", "cache_write_1h", "alpha") not in got
+    # web search: the model's calls by their whole estimated cost
+    whole = [
+        1000 * SONNET["input"] + 1000 * SONNET_CW["cw5m"],
+        1000 * SONNET["input"] + 1000 * SONNET_CW["cw1h"],
+        1000 * SONNET_CW["cw5m"] + 3000 * SONNET_CW["cw1h"],
+    ]
+    web = largest_remainder(Decimal("0.05"), [int(w / UNIT) for w in whole])
+    assert [got[("anthropic", "-", f)] for f in ("alpha", "beta", "gamma")] == web
+    # Bedrock: the us. profile's call matches the bill's model key too
+    bedrock_in = largest_remainder(
+        Decimal("0.04"), [int(1000 * SONNET_US["input"] / UNIT), int(3000 * SONNET["input"] / UNIT)]
+    )
+    assert [got[("bedrock", "input", f)] for f in ("alpha", "beta")] == bedrock_in
+    # a Bedrock cache write: the 5-minute (alpha, us.) and the 1-hour (beta) writes
+    bedrock_cw = largest_remainder(
+        Decimal("0.3"), [int(1000 * SONNET_US["cw5m"] / UNIT), int(1000 * SONNET_CW["cw1h"] / UNIT)]
+    )
+    assert [got[("bedrock", "cache_write", f)] for f in ("alpha", "beta")] == bedrock_cw
+    assert got[("bedrock", "input", "unallocated")] == Decimal("0.02")
+    models_of_unallocated = rows(
+        path, "select distinct model from charge_allocations where feature = 'unallocated'"
+    )
+    assert models_of_unallocated == [("Claude9Opus",)]
+    # capacity is the capacity pools': never allocated
+    total = sum(got.values(), Decimal(0))
+    assert total == Decimal("1.01")
+    assert not rows(path, "select * from charge_allocations where ai_kind = 'capacity'")
+    listed = runner.invoke(app, ["--db", str(path), "billing", "allocations", "--format", "json"])
+    assert listed.exit_code == 0, listed.output
+    assert {r["charge_id"] for r in json.loads(listed.stdout)} == {
+        "a-cw",
+        "a-cw1h",
+        "a-ws",
+        "k-in",
+        "k-cw",
+        "k-new",
+    }
+    # reconciliation: Anthropic's cache writes per lifetime, Bedrock's together;
+    # the us. profile's calls under the bill's model key
+    recon = reconciliation_rows(path)
+    anthropic_cw = recon[("anthropic", "claude-sonnet-4-5", "cache_write")]
+    assert (anthropic_cw["logged_tokens"], anthropic_cw["estimated_cost"]) == (
+        2000,
+        2000 * SONNET_CW["cw5m"],
+    )
+    anthropic_cw1h = recon[("anthropic", "claude-sonnet-4-5", "cache_write_1h")]
+    assert (anthropic_cw1h["logged_tokens"], anthropic_cw1h["estimated_cost"]) == (
+        4000,
+        4000 * SONNET_CW["cw1h"],
+    )
+    bedrock_cw_row = recon[("bedrock", "claude-sonnet-4-5", "cache_write")]
+    assert bedrock_cw_row["logged_tokens"] == 2000
+    assert bedrock_cw_row["estimated_cost"] == 1000 * SONNET_US["cw5m"] + 1000 * SONNET_CW["cw1h"]
+    assert ("bedrock", "claude-sonnet-4-5", "cache_write_1h") not in recon
+    bedrock_in_row = recon[("bedrock", "claude-sonnet-4-5", "input")]
+    assert bedrock_in_row["logged_tokens"] == 4000
+    assert not [key for key in recon if key[1].startswith("us.")]
+
+
 # --- reconciliation -------------------------------------------------------------
 
 RECON_OPERATIONS = [
@@ -442,7 +663,7 @@ RECON_CHARGES = [
     Charge(
         "h-in", 2, "input", Decimal("0.0015"), model="claude-haiku-4-5", billed_tokens=Decimal(1500)
     ),
-    Charge("credit", 2, None, Decimal("-1.5"), ai_kind=None, is_ai=False, category="Credit"),
+    Charge("credit", 2, None, Decimal("-1.5"), category="Credit"),
 ]
 
 
@@ -547,7 +768,8 @@ def run_split(amounts: list[Decimal], weights: list[list[int]]) -> list[list[Dec
             "create temp table int_charges_allocatable as select "
             "'c' || i as charge_id, 'tokens' as ai_kind, 'p' || i as provider_key, "
             "null::varchar as account_key, 'm' as model_key, 'm' as bill_model, "
-            "'input' as token_class, 'standard' as tier, date '2026-07-02' as day_from, "
+            "'input' as token_class, 'input' as logged_class, 'standard' as tier, "
+            "date '2026-07-02' as day_from, "
             "date '2026-07-02' as day_to, date '2026-07-01' as billing_period_from, "
             "date '2026-07-31' as billing_period_to, amount::decimal(38, 12) as effective_cost, "
             "amount::decimal(38, 12) as billed_cost, null::decimal(38, 12) as list_cost, "
@@ -567,10 +789,13 @@ def run_split(amounts: list[Decimal], weights: list[list[int]]) -> list[list[Dec
             "'v' as prompt_version, 'e' as environment, feature as unit_key, 'USD' as currency, "
             "1::bigint as operations, null::decimal(38, 12) as estimated_cost, "
             "tokens::bigint as logged_input_tokens, 0::bigint as logged_cache_read_tokens, "
-            "0::bigint as logged_cache_write_tokens, 0::bigint as logged_output_tokens, "
+            "0::bigint as logged_cache_write_tokens, 0::bigint as logged_cache_write_5m_tokens, "
+            "0::bigint as logged_cache_write_1h_tokens, 0::bigint as logged_output_tokens, "
             "null::decimal(38, 12) as estimated_input_cost, "
             "null::decimal(38, 12) as estimated_cache_read_cost, "
             "null::decimal(38, 12) as estimated_cache_write_cost, "
+            "null::decimal(38, 12) as estimated_cache_write_5m_cost, "
+            "null::decimal(38, 12) as estimated_cache_write_1h_cost, "
             "null::decimal(38, 12) as estimated_output_cost "
             "from (select unnest(?::varchar[]) as provider, unnest(?::varchar[]) as feature, "
             "unnest(?::bigint[]) as tokens)",
@@ -628,11 +853,13 @@ ALLOCATION_TABLES = {
         "provider VARCHAR, prompt_version VARCHAR, environment VARCHAR, "
         "allocation_variant VARCHAR, operations BIGINT, estimated_cost DECIMAL(38,12), "
         "logged_input_tokens BIGINT, logged_cache_read_tokens BIGINT, "
-        "logged_cache_write_tokens BIGINT, logged_output_tokens BIGINT, "
+        "logged_cache_write_tokens BIGINT, logged_cache_write_1h_tokens BIGINT, "
+        "logged_output_tokens BIGINT, "
         "estimated_input_cost DECIMAL(38,12), estimated_cache_read_cost DECIMAL(38,12), "
-        "estimated_cache_write_cost DECIMAL(38,12), estimated_output_cost DECIMAL(38,12), "
+        "estimated_cache_write_cost DECIMAL(38,12), estimated_cache_write_1h_cost DECIMAL(38,12), "
+        "estimated_output_cost DECIMAL(38,12), "
         "allocated_effective_cost DECIMAL(38,12), allocated_billed_cost DECIMAL(38,12), "
-        "allocated_list_cost DECIMAL(38,12)"
+        "allocated_list_cost DECIMAL(38,12), capacity_billed BOOLEAN"
     ),
     "billing_coverage": (
         "provider VARCHAR, billing_period_from DATE, covered_until TIMESTAMP, charges BIGINT"

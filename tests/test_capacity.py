@@ -420,6 +420,33 @@ def test_reserved_gpu_pool_day_by_day(store: tuple[Path, Config]) -> None:
     assert fee_only["idle_cost"] == RI_FEE_DAYS[date(2026, 7, 20)]
 
 
+def test_reserved_hours_that_did_not_run_are_capacity_paid_for(
+    store: tuple[Path, Config],
+) -> None:
+    """An RIFee that states the hours it bills (the CUR reader lands them as
+    its pricing quantity): the hours reserved and not running count as
+    capacity, so utilisation is of what was paid for; the covered hours are
+    not counted twice."""
+    db_path, config = store
+    with db.connect(db_path) as con:
+        con.execute(
+            "update land_charges set pricing_quantity = 744, pricing_unit = 'Hrs' "
+            "where charge_id = 'ri-fee'"
+        )
+        build.build(con, config, full=True)
+    days = daily(db_path, "gpu-llama")
+    # 744 hours over 31 days: 24 a day; July 2 ran 24 covered hours: 24, not 48
+    assert days[date(2026, 7, 2)]["hours"] == 24
+    assert days[date(2026, 7, 2)]["capacity_tokens"] == 24 * 1_000_000
+    assert days[date(2026, 7, 2)]["utilisation"] == Decimal("0.075000")
+    fee_only = days[date(2026, 7, 20)]  # reserved, not running: capacity, all idle
+    assert fee_only["hours"] == 24
+    assert fee_only["capacity_tokens"] == 24 * 1_000_000
+    assert fee_only["utilisation"] == 0
+    assert fee_only["idle_cost"] == RI_FEE_DAYS[date(2026, 7, 20)]
+    assert sum(day["hours"] for day in days.values()) == 744
+
+
 def test_reserved_gpu_pool_allocations(store: tuple[Path, Config]) -> None:
     db_path, _ = store
     served = daily(db_path, "gpu-llama")[date(2026, 7, 2)]

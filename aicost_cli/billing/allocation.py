@@ -15,34 +15,14 @@ runner cannot:
   stored allocation rows' ranges they touch (a restated bill that dropped a
   charge leaves rows to delete). Operations are *not* rebuilt for the added
   days: only the ``days: allocation_days`` models are.
-* :func:`ensure_charges`: an empty stand-in for the ``charges`` mart while the
-  classification model is not in the graph (remove once it is).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from aicost_cli.migrations import CHARGE_COLUMNS
-
 if TYPE_CHECKING:
     import duckdb
-
-#: the columns the classification mart adds to land_charges' (the contract
-#: the allocation reads; sql/marts/charges.sql produces them)
-CLASSIFIED_COLUMNS = """
-            day date,
-            is_ai boolean,
-            ai_kind varchar,
-            provider_key varchar,
-            bill_model varchar,
-            model_key varchar,
-            token_class varchar,
-            tier varchar,
-            routing varchar,
-            billed_tokens DECIMAL(38, 12),
-            account_key varchar
-"""
 
 #: allocated_method_id values (FOCUS 1.3 AllocatedMethodId: provider-defined)
 METHODS = (
@@ -56,27 +36,6 @@ METHODS = (
 )
 
 
-def charges_ddl(name: str = "charges", *, temp: bool = False) -> str:
-    """``create table`` for a relation with the classified charges' columns
-    (tests create the mart's stand-in with it)."""
-    kind = "temp table" if temp else "table"
-    return f"create {kind} {name} ({CHARGE_COLUMNS}, {CLASSIFIED_COLUMNS})"
-
-
-def ensure_charges(con: duckdb.DuckDBPyConnection) -> None:
-    """An empty temp ``charges`` when neither the mart's model nor a table of
-    that name exists (before the classification model is merged)."""
-    from aicost_cli import models
-
-    if "charges" in models.graph():
-        return
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where table_name = 'charges'"
-    ).fetchall()[0][0]
-    if not exists:
-        con.execute(charges_ddl(temp=True))
-
-
 def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     row = con.execute(
         "select count(*) from duckdb_tables() where table_name = ? and not temporary", [name]
@@ -85,10 +44,9 @@ def _has_table(con: duckdb.DuckDBPyConnection, name: str) -> bool:
 
 
 def prepare(con: duckdb.DuckDBPyConnection) -> None:
-    """``charges`` (see :func:`ensure_charges`), and ``allocation_days`` and its
-    macros as ``build_days`` until :func:`scope_days` widens them (the views
-    of the graph that read them are created before that)."""
-    ensure_charges(con)
+    """``allocation_days`` and its macros as ``build_days`` until
+    :func:`scope_days` widens them (the views of the graph that read them are
+    created before that)."""
     con.execute(
         "create or replace temp table allocation_days as select distinct day from build_days"
     )

@@ -14,8 +14,14 @@
 -- only where both sides have one.
 -- tier: as int_operations_priced requests it ('batch' when is_batch, else
 -- batch | flex | priority from service_tier, else 'standard').
+-- model_key: the operation's model key without a Bedrock geography prefix
+-- (aicost_model_base_key: 'us.claude-sonnet-4-5' -> 'claude-sonnet-4-5'), the
+-- space charges.model_key is in (a bill does not name the geography); the
+-- dimension `model` keeps the key as logged.
 -- Per class (the bill's token classes): input = uncached input tokens,
--- cache_read, cache_write = 5m + 1h writes, output = output incl. reasoning.
+-- cache_read, cache_write = 5m + 1h writes (cache_write_5m / cache_write_1h:
+-- each lifetime apart, for a bill that states it), output = output incl.
+-- reasoning.
 -- estimated_<class>_cost = the class's tokens x the rate of the operation's
 -- own price row (price_id), with the same fallbacks as int_operations_priced
 -- (cache read at the input rate, ...), converted to the reporting currency
@@ -50,8 +56,9 @@ operation_classes as (
         operations_in_scope.day,
         coalesce(operations_in_scope.provider, 'unattributed') as provider,
         nullif(operations_in_scope.tags['account_id'], '') as account_key,
-        coalesce(operations_in_scope.model_key, operations_in_scope.model, 'unattributed')
-            as model_key,
+        aicost_model_base_key(
+            coalesce(operations_in_scope.model_key, operations_in_scope.model, 'unattributed')
+        ) as model_key,
         case
             when operations_in_scope.is_batch then 'batch'
             when operations_in_scope.service_tier in ('batch', 'flex', 'priority')
@@ -70,8 +77,8 @@ operation_classes as (
         operations_in_scope.estimated_cost,
         operations_in_scope.input_tokens,
         operations_in_scope.cache_read_tokens,
-        operations_in_scope.cache_write_5m_tokens + operations_in_scope.cache_write_1h_tokens
-            as cache_write_tokens,
+        operations_in_scope.cache_write_5m_tokens,
+        operations_in_scope.cache_write_1h_tokens,
         operations_in_scope.output_tokens,
         case
             when price_rows.currency is null or price_rows.currency = settings.reporting_currency
@@ -89,15 +96,15 @@ operation_classes as (
         case when operations_in_scope.cache_write_5m_tokens > 0 then
             cast(operations_in_scope.cache_write_5m_tokens as decimal(38, 0))
                 * coalesce(price_rows.cache_write_5m_per_token, price_rows.input_per_token)
-        else 0 end
-        + case when operations_in_scope.cache_write_1h_tokens > 0 then
+        else 0 end as price_cache_write_5m_cost,
+        case when operations_in_scope.cache_write_1h_tokens > 0 then
             cast(operations_in_scope.cache_write_1h_tokens as decimal(38, 0))
                 * coalesce(
                     price_rows.cache_write_1h_per_token,
                     price_rows.cache_write_5m_per_token,
                     price_rows.input_per_token
                 )
-        else 0 end as price_cache_write_cost,
+        else 0 end as price_cache_write_1h_cost,
         case when operations_in_scope.output_tokens - operations_in_scope.reasoning_tokens > 0
             then cast(
                 operations_in_scope.output_tokens - operations_in_scope.reasoning_tokens
@@ -136,7 +143,10 @@ final as (
         sum(operation_classes.estimated_cost) as estimated_cost,
         sum(operation_classes.input_tokens)::bigint as logged_input_tokens,
         sum(operation_classes.cache_read_tokens)::bigint as logged_cache_read_tokens,
-        sum(operation_classes.cache_write_tokens)::bigint as logged_cache_write_tokens,
+        sum(operation_classes.cache_write_5m_tokens + operation_classes.cache_write_1h_tokens)
+            ::bigint as logged_cache_write_tokens,
+        sum(operation_classes.cache_write_5m_tokens)::bigint as logged_cache_write_5m_tokens,
+        sum(operation_classes.cache_write_1h_tokens)::bigint as logged_cache_write_1h_tokens,
         sum(operation_classes.output_tokens)::bigint as logged_output_tokens,
         sum(case when operation_classes.has_price then
             cast(operation_classes.price_input_cost * operation_classes.to_reporting
@@ -147,9 +157,19 @@ final as (
                 as decimal(38, 12))
         end) as estimated_cache_read_cost,
         sum(case when operation_classes.has_price then
-            cast(operation_classes.price_cache_write_cost * operation_classes.to_reporting
+            cast(operation_classes.price_cache_write_5m_cost * operation_classes.to_reporting
+                as decimal(38, 12))
+            + cast(operation_classes.price_cache_write_1h_cost * operation_classes.to_reporting
                 as decimal(38, 12))
         end) as estimated_cache_write_cost,
+        sum(case when operation_classes.has_price then
+            cast(operation_classes.price_cache_write_5m_cost * operation_classes.to_reporting
+                as decimal(38, 12))
+        end) as estimated_cache_write_5m_cost,
+        sum(case when operation_classes.has_price then
+            cast(operation_classes.price_cache_write_1h_cost * operation_classes.to_reporting
+                as decimal(38, 12))
+        end) as estimated_cache_write_1h_cost,
         sum(case when operation_classes.has_price then
             cast(operation_classes.price_output_cost * operation_classes.to_reporting
                 as decimal(38, 12))

@@ -20,6 +20,12 @@
 -- RI-covered, SP-covered; not a fee, not a FOCUS commitment row with status
 -- 'Unused') in an hourly unit (Hrs, Hours, 1 Hour, 1/Hour, ModelUnit-Hours:
 -- instance-hours, model-unit-hours, PTU-hours); NULL otherwise.
+-- covered_hours: the usage_hours of a reservation-covered line (CUR
+-- DiscountedUsage). reserved_hours: the hours an RIFee bills (its pricing
+-- quantity in an hourly unit: every hour of the reservation in its period,
+-- running or not); NULL otherwise. capacity_daily counts the reserved hours
+-- instead of the covered ones where they are more (hours reserved and not
+-- running are capacity paid for).
 -- bill_idle_cost: what the bill itself says was paid for and not used: the
 -- effective cost of an RIFee (the unused reservation, as the reader amortises
 -- it) or a SavingsPlanRecurringFee (the unused commitment), of a FOCUS
@@ -74,7 +80,9 @@ described as (
         try_cast(nullif(bill_lines.extras['x_split_unused_cost'], '') as decimal(38, 12))
             as split_unused_cost,
         coalesce(bill_lines.consumed_quantity, bill_lines.pricing_quantity) as quantity,
-        coalesce(bill_lines.consumed_unit, bill_lines.pricing_unit) as quantity_unit
+        coalesce(bill_lines.consumed_unit, bill_lines.pricing_unit) as quantity_unit,
+        bill_lines.pricing_quantity,
+        bill_lines.pricing_unit
     from bill_lines
 ),
 
@@ -198,6 +206,18 @@ final as (
             when described.quantity_unit ilike '%hour%' or described.quantity_unit ilike '%hrs%'
                 then described.quantity
         end as usage_hours,
+        case
+            when described.line_item_type = 'DiscountedUsage'
+                and (described.quantity_unit ilike '%hour%'
+                    or described.quantity_unit ilike '%hrs%')
+                then described.quantity
+        end as covered_hours,
+        case
+            when described.line_item_type = 'RIFee'
+                and (described.pricing_unit ilike '%hour%'
+                    or described.pricing_unit ilike '%hrs%')
+                then described.pricing_quantity
+        end as reserved_hours,
         case
             when described.line_item_type in ('RIFee', 'SavingsPlanRecurringFee')
                 or described.commitment_discount_status = 'Unused'

@@ -1,7 +1,7 @@
 -- int_capacity_charges_daily
 -- Purpose: amortise each capacity charge over the days of its charge period:
---          its effective cost, the idle amount the bill states and its hours,
---          each spread exactly.
+--          its effective cost, the idle amount the bill states and its hours
+--          (running, reservation-covered, reserved), each spread exactly.
 -- Grain:   one row per (pool, charge, day) for the charges whose period
 --          overlaps the days being built (every day of such a charge's period
 --          is computed, so its shares never depend on which days are built).
@@ -95,6 +95,10 @@ measures as (
         select 'bill_idle' as name, weights.bill_idle_cost as amount
         union all
         select 'hours' as name, weights.usage_hours as amount
+        union all
+        select 'covered_hours' as name, weights.covered_hours as amount
+        union all
+        select 'reserved_hours' as name, weights.reserved_hours as amount
     ) as measure
     where measure.amount is not null
 ),
@@ -152,7 +156,11 @@ final as (
         cast(sum(case when spread.measure = 'bill_idle' then spread.amount end) as decimal(38, 12))
             as bill_idle_cost,
         cast(sum(case when spread.measure = 'hours' then spread.amount end) as decimal(38, 12))
-            as usage_hours
+            as usage_hours,
+        cast(sum(case when spread.measure = 'covered_hours' then spread.amount end)
+            as decimal(38, 12)) as covered_hours,
+        cast(sum(case when spread.measure = 'reserved_hours' then spread.amount end)
+            as decimal(38, 12)) as reserved_hours
     from spread
     group by spread.pool, spread.billing_source, spread.charge_id, spread.currency, spread.day
 )

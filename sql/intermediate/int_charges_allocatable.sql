@@ -16,6 +16,17 @@
 -- token_class and tier are matched for 'tokens' only; an 'other_ai' charge
 -- matches its provider's (and, when it names one, its model's) operations
 -- of its days, by their whole estimated cost.
+-- logged_class: the operations' tokens a 'tokens' charge is matched against:
+-- input, output, cache_read as the token class; cache writes by lifetime:
+--   'cache_write_1h'  an Anthropic 1-hour write line (token_class cache_write_1h)
+--   'cache_write_5m'  a cache_write line of a bill that states the lifetime of
+--                     every write (Anthropic's cost_report: ephemeral_5m and
+--                     ephemeral_1h are separate token types): 5-minute writes
+--   'cache_write'     a cache_write line of a bill that does not (Bedrock,
+--                     Azure, OpenAI, ...): the operations' 5-minute AND 1-hour writes
+-- NULL: a line without a class (matched by the model's whole estimated cost).
+-- Capacity (ai_kind 'capacity') is never here: the capacity pools own it; nor
+-- any line that is not is_ai (only Usage is, and Purchase for capacity).
 -- allocation_bucket_id: charges with the same match keys (days, provider,
 -- account, model, class, tier, kind, currency) are allocated together as one
 -- bucket (an hourly bill has 24 lines a day per usage type; allocating each
@@ -38,6 +49,14 @@ allocatable as (
         classified_charges.bill_model,
         case when classified_charges.ai_kind = 'tokens' then classified_charges.token_class end
             as token_class,
+        case when classified_charges.ai_kind = 'tokens' then
+            case
+                when classified_charges.token_class = 'cache_write'
+                    and classified_charges.ai_family = 'anthropic'
+                    then 'cache_write_5m'
+                else classified_charges.token_class
+            end
+        end as logged_class,
         case when classified_charges.ai_kind = 'tokens' then classified_charges.tier end as tier,
         cast(classified_charges.charge_period_start as date) as day_from,
         case
@@ -79,6 +98,7 @@ final as (
             coalesce(allocatable.account_key, '?'),
             coalesce(allocatable.model_key, '?' || coalesce(allocatable.bill_model, '?')),
             coalesce(allocatable.token_class, '?'),
+            coalesce(allocatable.logged_class, '?'),
             coalesce(allocatable.tier, '?'),
             allocatable.ai_kind,
             allocatable.billing_currency

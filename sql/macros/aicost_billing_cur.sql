@@ -362,12 +362,16 @@ final as (
             when checked.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
                 then checked.pricing_unit
         end as consumed_unit,
+        -- and the hours an RIFee bills (the reservation's hours in its period,
+        -- used or not: what the capacity pools count as paid-for hours)
         case
-            when checked.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+            when checked.line_item_type in (
+                    'Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'RIFee')
                 then checked.usage_amount
         end as pricing_quantity,
         case
-            when checked.line_item_type in ('Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage')
+            when checked.line_item_type in (
+                    'Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'RIFee')
                 then checked.pricing_unit
         end as pricing_unit,
         coalesce(checked.sp_arn, checked.ri_arn) as commitment_discount_id,

@@ -18,8 +18,9 @@
 -- cost is unknown) or 0 ("billed nothing") is decided by billing_coverage
 -- when the report reads it, so a newly loaded bill needs no rebuild here.
 -- Columns logged_<class>_tokens / estimated_<class>_cost: as in
--- int_allocation_targets (input = uncached input tokens); the
--- reconciliation report compares them with the bill.
+-- int_allocation_targets (input = uncached input tokens; cache_write = 5m +
+-- 1h writes, of which cache_write_1h the 1-hour ones); the reconciliation
+-- report compares them with the bill.
 -- Capacity (reserved and provisioned pools, capacity_daily and
 -- capacity_allocations), in the reporting currency only (a pool billed in
 -- another currency stays out: its calls keep their estimate):
@@ -94,10 +95,12 @@ logged as (
         targets.logged_input_tokens,
         targets.logged_cache_read_tokens,
         targets.logged_cache_write_tokens,
+        targets.logged_cache_write_1h_tokens,
         targets.logged_output_tokens,
         targets.estimated_input_cost,
         targets.estimated_cache_read_cost,
         targets.estimated_cache_write_cost,
+        targets.estimated_cache_write_1h_cost,
         targets.estimated_output_cost,
         cast(null as decimal(38, 12)) as allocated_effective_cost,
         cast(null as decimal(38, 12)) as allocated_billed_cost,
@@ -132,10 +135,12 @@ allocated as (
         cast(0 as bigint) as logged_input_tokens,
         cast(0 as bigint) as logged_cache_read_tokens,
         cast(0 as bigint) as logged_cache_write_tokens,
+        cast(0 as bigint) as logged_cache_write_1h_tokens,
         cast(0 as bigint) as logged_output_tokens,
         cast(null as decimal(38, 12)) as estimated_input_cost,
         cast(null as decimal(38, 12)) as estimated_cache_read_cost,
         cast(null as decimal(38, 12)) as estimated_cache_write_cost,
+        cast(null as decimal(38, 12)) as estimated_cache_write_1h_cost,
         cast(null as decimal(38, 12)) as estimated_output_cost,
         allocations.allocated_effective_cost,
         allocations.allocated_billed_cost,
@@ -161,10 +166,12 @@ pool_group_costs as (
         cast(0 as bigint) as logged_input_tokens,
         cast(0 as bigint) as logged_cache_read_tokens,
         cast(0 as bigint) as logged_cache_write_tokens,
+        cast(0 as bigint) as logged_cache_write_1h_tokens,
         cast(0 as bigint) as logged_output_tokens,
         cast(null as decimal(38, 12)) as estimated_input_cost,
         cast(null as decimal(38, 12)) as estimated_cache_read_cost,
         cast(null as decimal(38, 12)) as estimated_cache_write_cost,
+        cast(null as decimal(38, 12)) as estimated_cache_write_1h_cost,
         cast(null as decimal(38, 12)) as estimated_output_cost,
         measure.amount as allocated_effective_cost,
         measure.amount as allocated_billed_cost,
@@ -197,10 +204,12 @@ pool_idle as (
         cast(0 as bigint) as logged_input_tokens,
         cast(0 as bigint) as logged_cache_read_tokens,
         cast(0 as bigint) as logged_cache_write_tokens,
+        cast(0 as bigint) as logged_cache_write_1h_tokens,
         cast(0 as bigint) as logged_output_tokens,
         cast(null as decimal(38, 12)) as estimated_input_cost,
         cast(null as decimal(38, 12)) as estimated_cache_read_cost,
         cast(null as decimal(38, 12)) as estimated_cache_write_cost,
+        cast(null as decimal(38, 12)) as estimated_cache_write_1h_cost,
         cast(null as decimal(38, 12)) as estimated_output_cost,
         pool_days.idle_cost as allocated_effective_cost,
         pool_days.idle_cost as allocated_billed_cost,
@@ -238,10 +247,13 @@ final as (
         cast(sum(unioned.logged_input_tokens) as bigint) as logged_input_tokens,
         cast(sum(unioned.logged_cache_read_tokens) as bigint) as logged_cache_read_tokens,
         cast(sum(unioned.logged_cache_write_tokens) as bigint) as logged_cache_write_tokens,
+        cast(sum(unioned.logged_cache_write_1h_tokens) as bigint)
+            as logged_cache_write_1h_tokens,
         cast(sum(unioned.logged_output_tokens) as bigint) as logged_output_tokens,
         sum(unioned.estimated_input_cost) as estimated_input_cost,
         sum(unioned.estimated_cache_read_cost) as estimated_cache_read_cost,
         sum(unioned.estimated_cache_write_cost) as estimated_cache_write_cost,
+        sum(unioned.estimated_cache_write_1h_cost) as estimated_cache_write_1h_cost,
         sum(unioned.estimated_output_cost) as estimated_output_cost,
         sum(unioned.allocated_effective_cost) as allocated_effective_cost,
         sum(unioned.allocated_billed_cost) as allocated_billed_cost,

@@ -14,7 +14,12 @@
 --   amortised_cost         effective cost of the pool's charges spread over
 --                          the days of their charge periods
 --   charges                the pool's charges with a share in the day
---   hours                  hours of the running lines (NULL: none)
+--   hours                  the hours paid for: hours of the running lines,
+--                          where the pool's reservation fees (RIFee) bill more
+--                          hours than its reservation-covered lines ran, the
+--                          reserved hours instead of the covered ones (a
+--                          reserved hour that did not run is capacity paid
+--                          for); NULL: no running line and no reservation fee
 --   operations, input_tokens, output_tokens, tokens
 --                          model calls of the pool's models that day, their
 --                          input (cache reads and writes included) and output
@@ -83,9 +88,22 @@ pool_costs as (
         count(distinct charge_days.billing_source || '|' || charge_days.charge_id) as charges,
         sum(charge_days.amortised_cost) as amortised_cost,
         sum(charge_days.bill_idle_cost) as bill_idle_cost,
-        sum(charge_days.usage_hours) as hours
+        sum(charge_days.usage_hours) as running_hours,
+        sum(charge_days.covered_hours) as covered_hours,
+        sum(charge_days.reserved_hours) as reserved_hours
     from charge_days
     group by charge_days.pool, charge_days.day, charge_days.currency
+),
+
+pool_hours as (
+    select
+        pool_costs.* exclude (running_hours, covered_hours, reserved_hours),
+        case
+            when pool_costs.reserved_hours is null then pool_costs.running_hours
+            else coalesce(pool_costs.running_hours, 0) - coalesce(pool_costs.covered_hours, 0)
+                + greatest(coalesce(pool_costs.covered_hours, 0), pool_costs.reserved_hours)
+        end as hours
+    from pool_costs
 ),
 
 served as (
@@ -103,20 +121,20 @@ served as (
 
 pool_days as (
     select
-        coalesce(pool_costs.pool, served.pool) as pool,
-        coalesce(pool_costs.day, served.day) as day,
-        pool_costs.currency,
-        coalesce(pool_costs.charges, 0) as charges,
-        pool_costs.amortised_cost,
-        pool_costs.bill_idle_cost,
-        pool_costs.hours,
+        coalesce(pool_hours.pool, served.pool) as pool,
+        coalesce(pool_hours.day, served.day) as day,
+        pool_hours.currency,
+        coalesce(pool_hours.charges, 0) as charges,
+        pool_hours.amortised_cost,
+        pool_hours.bill_idle_cost,
+        pool_hours.hours,
         coalesce(served.operations, 0) as operations,
         coalesce(served.input_tokens, 0) as input_tokens,
         coalesce(served.output_tokens, 0) as output_tokens
-    from pool_costs
+    from pool_hours
     full outer join served
-        on pool_costs.pool = served.pool
-        and pool_costs.day = served.day
+        on pool_hours.pool = served.pool
+        and pool_hours.day = served.day
 ),
 
 with_capacity as (

@@ -13,9 +13,13 @@
 -- aicost_cli/billing/allocation.py), so a charge's rows are always rebuilt
 -- together.
 -- Matching: a bucket (charges sharing their match keys) goes to the groups of
--- its days with its provider and model key, its tier (when it has one), its
+-- its days with its provider and model key (the group's model key without a
+-- geography prefix: int_allocation_targets), its tier (when it has one), its
 -- account where both sides have one, and tokens of its class (a bucket
--- without a class: every group of the model). An 'other_ai' bucket that
+-- without a class: every group of the model). The class is
+-- int_charges_allocatable.logged_class: cache_write_1h -> the 1-hour writes,
+-- cache_write_5m -> the 5-minute writes (a bill that states the lifetime),
+-- cache_write -> both (a bill that does not). An 'other_ai' bucket that
 -- names no model goes to every group of its provider on its days.
 -- Weights: each group's estimated cost of the bucket's class (without a
 -- class: its whole estimated cost); when the bucket's groups have no
@@ -74,6 +78,7 @@ buckets as (
         min(charges_in_scope.model_key) as model_key,
         min(charges_in_scope.bill_model) as bill_model,
         min(charges_in_scope.token_class) as token_class,
+        min(charges_in_scope.logged_class) as logged_class,
         min(charges_in_scope.tier) as tier,
         min(charges_in_scope.day_from) as day_from,
         min(charges_in_scope.day_to) as day_to,
@@ -106,22 +111,26 @@ matched as (
         buckets.day_from as allocation_range_start,
         buckets.day_to as allocation_range_end,
         targets.*,
-        case buckets.token_class
+        case buckets.logged_class
             when 'input' then targets.estimated_input_cost
             when 'output' then targets.estimated_output_cost
             when 'cache_read' then targets.estimated_cache_read_cost
             when 'cache_write' then targets.estimated_cache_write_cost
+            when 'cache_write_5m' then targets.estimated_cache_write_5m_cost
+            when 'cache_write_1h' then targets.estimated_cache_write_1h_cost
             else targets.estimated_cost
         end as cost_weight,
-        case buckets.token_class
+        case buckets.logged_class
             when 'input' then targets.logged_input_tokens
             when 'output' then targets.logged_output_tokens
             when 'cache_read' then targets.logged_cache_read_tokens
             when 'cache_write' then targets.logged_cache_write_tokens
+            when 'cache_write_5m' then targets.logged_cache_write_5m_tokens
+            when 'cache_write_1h' then targets.logged_cache_write_1h_tokens
             else targets.logged_input_tokens + targets.logged_cache_read_tokens
                 + targets.logged_cache_write_tokens + targets.logged_output_tokens
         end as token_weight,
-        buckets.token_class is null as any_class
+        buckets.logged_class is null as any_class
     from buckets
     inner join bucket_days
         on buckets.allocation_bucket_id = bucket_days.allocation_bucket_id

@@ -8,7 +8,7 @@
 --          runner drops its column), plus one 'credits and refunds' row per
 --          period and provider.
 -- materialized: query
--- reads: charges, allocated_costs, billing_coverage
+-- reads: charges, int_charges_allocatable, allocated_costs, billing_coverage
 -- Parameters: $period ('day' | 'month'), $by_provider, $by_model,
 --          $by_class (booleans), $cost ('effective' | 'billed' | 'list': the
 --          charge amount shown as billed_cost), $tolerance (percent),
@@ -18,11 +18,17 @@
 -- charge period starts; billed_quantity = their billed_tokens (NULL when a
 -- charge states none: a partial quantity would mislead). Log side: the
 -- model calls (allocated_costs), tokens and estimated cost per class (input =
--- uncached input). Calls a capacity pool served on a day the pool has a cost
--- (allocated_costs.capacity_billed) are left out: the pool's bill pays for
--- them, not tokens, and 'aicost report capacity' compares it with what they
--- served; a pool-day without a charge yet leaves them in ('no bill loaded'
--- when their provider has no bill either).
+-- uncached input), model as the bill keys it (aicost_model_base_key: no
+-- Bedrock geography prefix). Calls a capacity pool served on a day the pool
+-- has a cost (allocated_costs.capacity_billed) are left out: the pool's bill
+-- pays for them, not tokens, and 'aicost report capacity' compares it with
+-- what they served; a pool-day without a charge yet leaves them in ('no bill
+-- loaded' when their provider has no bill either).
+-- Cache writes: where the bill states their lifetime (Anthropic: a 5-minute
+-- 'cache_write' and a 1-hour 'cache_write_1h' class; int_charges_allocatable
+-- .logged_class), 'cache_write' is compared with the 5-minute writes logged
+-- and 'cache_write_1h' with the 1-hour ones; elsewhere 'cache_write' with
+-- all the writes logged (5m + 1h).
 -- Token class: a (period, provider, model) is compared per class when
 -- --by has token_class and the bill has classes for it; else as a whole
 -- (all classes; estimated_cost = the calls' whole estimated cost).
@@ -30,7 +36,8 @@
 -- its class rows.
 -- billed_cost: NULL when no bill is loaded for the provider on any of the
 -- row's logged days (billing_coverage), never 0; 0 when a bill is loaded
--- but names nothing of the row.
+-- but names nothing of the row; NULL when a line of the row does not state
+-- the basis asked for (--cost list of a bill without list costs).
 -- Closed days (default): a day counts when the provider's loaded bill
 -- covers all of it (billing_coverage.covered_until after its end); for a
 -- provider without a loaded bill, when the latest bill of any provider
@@ -38,7 +45,9 @@
 -- difference = billed_cost - estimated_cost; difference_pct = difference /
 -- estimated_cost x 100, rounded half away from zero to 2 decimals (integer
 -- arithmetic). quantity_gap = billed_quantity - logged_tokens.
--- finding, in this order: 'no bill loaded' (billed_cost NULL); 'ok'
+-- finding, in this order: 'amount unknown' (bill lines whose amount of the
+-- basis is not stated: the Anthropic cost report has no list cost);
+-- 'no bill loaded' (billed_cost NULL); 'ok'
 -- (|difference| <= tolerance% of estimated_cost, or both 0); when both
 -- quantities are known: 'traffic not logged' / 'logged but not billed'
 -- (|quantity_gap| > tolerance% of the logged tokens, by its sign), else
@@ -66,23 +75,28 @@ latest_bill as (
     select max(coverage.covered_until) as covered_until from coverage
 ),
 
+allocatable_charges as (
+    select * from int_charges_allocatable
+),
+
 bill_lines as (
     select
-        cast(classified_charges.charge_period_start as date) as day,
-        classified_charges.provider_key as provider,
-        coalesce(classified_charges.model_key, classified_charges.bill_model, 'unmapped')
+        allocatable_charges.day_from as day,
+        allocatable_charges.provider_key as provider,
+        coalesce(allocatable_charges.model_key, allocatable_charges.bill_model, 'unmapped')
             as model,
-        classified_charges.token_class,
+        allocatable_charges.token_class,
+        coalesce(allocatable_charges.logged_class in ('cache_write_5m', 'cache_write_1h'), false)
+            as states_cache_lifetime,
         case $cost
-            when 'billed' then classified_charges.billed_cost
-            when 'list' then classified_charges.list_cost
-            else classified_charges.effective_cost
+            when 'billed' then allocatable_charges.billed_cost
+            when 'list' then allocatable_charges.list_cost
+            else allocatable_charges.effective_cost
         end as amount,
-        classified_charges.billed_tokens
-    from classified_charges
-    where classified_charges.is_ai
-        and classified_charges.ai_kind = 'tokens'
-        and classified_charges.provider_key is not null
+        allocatable_charges.billed_tokens
+    from allocatable_charges
+    where allocatable_charges.ai_kind = 'tokens'
+        and allocatable_charges.provider_key is not null
 ),
 
 bill_days as (
@@ -101,16 +115,18 @@ logged_days as (
     select
         allocated_costs.day,
         allocated_costs.provider,
-        allocated_costs.model,
+        aicost_model_base_key(allocated_costs.model) as model,
         allocated_costs.operations,
         allocated_costs.estimated_cost,
         allocated_costs.logged_input_tokens,
         allocated_costs.logged_cache_read_tokens,
         allocated_costs.logged_cache_write_tokens,
+        allocated_costs.logged_cache_write_1h_tokens,
         allocated_costs.logged_output_tokens,
         allocated_costs.estimated_input_cost,
         allocated_costs.estimated_cache_read_cost,
         allocated_costs.estimated_cache_write_cost,
+        allocated_costs.estimated_cache_write_1h_cost,
         allocated_costs.estimated_output_cost,
         exists (
             select 1 from coverage
@@ -153,15 +169,21 @@ bill_keyed as (
         case when $by_provider then bill_days.provider end as provider,
         case when $by_model then bill_days.model end as model,
         bill_days.token_class,
+        bill_days.states_cache_lifetime,
         bill_days.amount,
         bill_days.billed_tokens
     from bill_days
 ),
 
 classed as (
-    select distinct bill_keyed.period_start, bill_keyed.provider, bill_keyed.model
+    select
+        bill_keyed.period_start,
+        bill_keyed.provider,
+        bill_keyed.model,
+        bool_or(bill_keyed.states_cache_lifetime) as splits_cache_writes
     from bill_keyed
     where $by_class and bill_keyed.token_class is not null
+    group by bill_keyed.period_start, bill_keyed.provider, bill_keyed.model
 ),
 
 bill_grouped as (
@@ -171,10 +193,13 @@ bill_grouped as (
         bill_keyed.model,
         case when classed.period_start is not null then bill_keyed.token_class end
             as token_class,
-        sum(bill_keyed.amount) as billed_cost,
+        -- NULL when a line states no amount of the basis (list cost): unknown, not 0
+        case when count(bill_keyed.amount) = count(*) then sum(bill_keyed.amount) end
+            as billed_cost,
         case
             when count(bill_keyed.billed_tokens) = count(*) then sum(bill_keyed.billed_tokens)
-        end as billed_quantity
+        end as billed_quantity,
+        true as has_bill_lines
     from bill_keyed
     left join classed
         on bill_keyed.period_start = classed.period_start
@@ -198,15 +223,18 @@ logged_models as (
         logged_keyed.provider,
         logged_keyed.model,
         classed.period_start is not null as is_classed,
+        coalesce(classed.splits_cache_writes, false) as splits_cache_writes,
         cast(sum(logged_keyed.operations) as bigint) as operations,
         sum(logged_keyed.estimated_cost) as estimated_cost,
         cast(sum(logged_keyed.logged_input_tokens) as bigint) as input_tokens,
         cast(sum(logged_keyed.logged_cache_read_tokens) as bigint) as cache_read_tokens,
         cast(sum(logged_keyed.logged_cache_write_tokens) as bigint) as cache_write_tokens,
+        cast(sum(logged_keyed.logged_cache_write_1h_tokens) as bigint) as cache_write_1h_tokens,
         cast(sum(logged_keyed.logged_output_tokens) as bigint) as output_tokens,
         sum(logged_keyed.estimated_input_cost) as input_cost,
         sum(logged_keyed.estimated_cache_read_cost) as cache_read_cost,
         sum(logged_keyed.estimated_cache_write_cost) as cache_write_cost,
+        sum(logged_keyed.estimated_cache_write_1h_cost) as cache_write_1h_cost,
         sum(logged_keyed.estimated_output_cost) as output_cost,
         bool_or(logged_keyed.is_billed) as is_billed
     from logged_keyed
@@ -219,7 +247,8 @@ logged_models as (
 
 classes as (
     select classes.token_class
-    from (values ('input'), ('output'), ('cache_read'), ('cache_write')) as classes (token_class)
+    from (values ('input'), ('output'), ('cache_read'), ('cache_write'), ('cache_write_1h'))
+        as classes (token_class)
 ),
 
 logged_grouped as (
@@ -233,18 +262,28 @@ logged_grouped as (
             when 'input' then logged_models.input_cost
             when 'output' then logged_models.output_cost
             when 'cache_read' then logged_models.cache_read_cost
-            else logged_models.cache_write_cost
+            when 'cache_write_1h' then logged_models.cache_write_1h_cost
+            else case when logged_models.splits_cache_writes
+                then logged_models.cache_write_cost - logged_models.cache_write_1h_cost
+                else logged_models.cache_write_cost
+            end
         end as estimated_cost,
         case classes.token_class
             when 'input' then logged_models.input_tokens
             when 'output' then logged_models.output_tokens
             when 'cache_read' then logged_models.cache_read_tokens
-            else logged_models.cache_write_tokens
+            when 'cache_write_1h' then logged_models.cache_write_1h_tokens
+            else case when logged_models.splits_cache_writes
+                then logged_models.cache_write_tokens - logged_models.cache_write_1h_tokens
+                else logged_models.cache_write_tokens
+            end
         end as logged_tokens,
         logged_models.is_billed
     from logged_models
     cross join classes
     where logged_models.is_classed
+        -- the 1-hour writes apart only where the bill states the lifetime
+        and (classes.token_class <> 'cache_write_1h' or logged_models.splits_cache_writes)
     union all
     select
         logged_models.period_start,
@@ -267,9 +306,10 @@ joined as (
         coalesce(bill_grouped.model, logged_grouped.model) as model,
         coalesce(bill_grouped.token_class, logged_grouped.token_class) as token_class,
         case
-            when bill_grouped.billed_cost is not null then bill_grouped.billed_cost
+            when bill_grouped.has_bill_lines then bill_grouped.billed_cost
             when logged_grouped.is_billed then cast(0 as decimal(38, 12))
         end as billed_cost,
+        coalesce(bill_grouped.has_bill_lines, false) as has_bill_lines,
         case
             when logged_grouped.period_start is null then cast(0 as decimal(38, 12))
             else logged_grouped.estimated_cost
@@ -305,6 +345,7 @@ findings as (
     select
         measured.*,
         case
+            when measured.billed_cost is null and measured.has_bill_lines then 'amount unknown'
             when measured.billed_cost is null then 'no bill loaded'
             when measured.billed_cost = 0 and coalesce(measured.estimated_cost, 0) = 0
                 and coalesce(measured.billed_quantity, 0) = measured.logged_tokens then 'ok'
