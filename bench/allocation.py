@@ -37,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from aicost_cli import db  # noqa: E402
-from aicost_cli.billing.allocation import charges_ddl  # noqa: E402
+from aicost_cli.migrations import CHARGE_COLUMNS  # noqa: E402
 
 SEED = 20261122
 
@@ -196,7 +196,6 @@ def main() -> None:
     first = run([*aicost, "build", "--full"], env)
     print(f"first build (no bill): {first:.2f} s")
     with db.connect(path) as con:
-        con.execute(charges_ddl())
         # the classes' estimates, from the built operations (as the bill source)
         con.execute(
             "create temp view allocated_costs_source as select day, provider, model as model_key, "
@@ -204,20 +203,54 @@ def main() -> None:
             "logged_input_tokens, logged_output_tokens, logged_cache_read_tokens "
             "from allocated_costs where allocation_variant = 'both'"
         )
-        con.execute("insert into charges by name " + CHARGES)
+        con.execute("create temp table bench_lines as " + CHARGES)
+        # landed as the providers' cost reports would land them (the build
+        # classifies them): Anthropic cost_report results, OpenAI costs results
+        landed = [line.split()[0] for line in CHARGE_COLUMNS.strip().splitlines()]
+        keep = ", ".join(
+            c
+            for c in landed
+            if c
+            not in (
+                "billing_source",
+                "provider",
+                "extras",
+                "sku_meter",
+                "consumed_quantity",
+                "consumed_unit",
+                "charge_id",
+            )
+        )
         con.execute(
-            "insert into charges by name select * replace ('unmapped-' || charge_id as charge_id, "
-            "null as model_key, 'MysteryModel' as bill_model, "
+            f"insert into land_charges by name select {keep}, charge_id, "
+            "case provider when 'anthropic' then 'anthropic-costs' else 'openai-costs' end "
+            "as billing_source, "
+            "case provider when 'anthropic' then 'Anthropic' else 'OpenAI' end as provider, "
+            "case when provider = 'openai' then model_key || ', ' || case token_class "
+            "when 'cache_read' then 'cached input' else token_class end end as sku_meter, "
+            "case provider when 'anthropic' then map {'x_cost_type': 'tokens', "
+            "'x_model': model_key, 'x_service_tier': 'standard', 'x_token_type': "
+            "case token_class when 'input' then 'uncached_input_tokens' when 'output' "
+            "then 'output_tokens' else 'cache_read_input_tokens' end} "
+            "else map {'x_line_item': model_key || ', ' || case token_class "
+            "when 'cache_read' then 'cached input' else token_class end} end as extras, "
+            "billed_tokens as consumed_quantity, 'tokens' as consumed_unit "
+            "from bench_lines"
+        )
+        con.execute(
+            "insert into land_charges by name select * replace ('unmapped-' || charge_id "
+            "as charge_id, map {'x_line_item': 'mystery-model, input'} as extras, "
+            "'mystery-model, input' as sku_meter, "
             "cast(1.5 as decimal(38, 12)) as billed_cost, cast(1.5 as decimal(38, 12)) "
-            "as effective_cost, null as list_cost) from charges where provider = 'openai' "
-            "and token_class = 'input' and model_key = 'gpt-4o'"
+            "as effective_cost, null as list_cost) from land_charges "
+            "where billing_source = 'openai-costs' and sku_meter = 'gpt-4o, input'"
         )
         con.execute(
-            "insert into charges by name select * replace ('tax-' || charge_id as charge_id, "
-            "false as is_ai, null as ai_kind, 'Tax' as charge_category) "
-            "from charges where charge_id like 'unmapped-%'"
+            "insert into land_charges by name select * replace ('tax-' || charge_id "
+            "as charge_id, 'Tax' as charge_category) "
+            "from land_charges where charge_id like 'unmapped-%'"
         )
-        count = con.execute("select count(*) from charges").fetchall()[0][0]
+        count = con.execute("select count(*) from land_charges").fetchall()[0][0]
     print(f"charges: {count:,}")
     timings: dict[str, list[float]] = {}
     for _ in range(args.repeat):
