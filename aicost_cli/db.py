@@ -250,8 +250,17 @@ def memory_limit(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         ) from None
     try:
         yield
+    except duckdb.OutOfMemoryException as exc:
+        raise DatabaseError(
+            f"the work did not fit in the memory budget ({wanted}): {str(exc).splitlines()[0]}",
+            hint="set AICOST_MEMORY_LIMIT higher (e.g. AICOST_MEMORY_LIMIT=4GB) and run again; "
+            "nothing was changed",
+        ) from None
     finally:
-        con.execute("reset memory_limit")  # DuckDB's default (80% of RAM)
+        # after a failed statement the transaction is aborted: the setting is
+        # the connection's and goes with it (never mask the first error)
+        with contextlib.suppress(duckdb.Error):
+            con.execute("reset memory_limit")  # DuckDB's default (80% of RAM)
 
 
 @contextlib.contextmanager
@@ -265,4 +274,5 @@ def without_optimizer(con: duckdb.DuckDBPyConnection, name: str) -> Iterator[Non
     try:
         yield
     finally:
-        con.execute("set disabled_optimizers = " + models.sql_string(before))
+        with contextlib.suppress(duckdb.Error):  # never mask the first error
+            con.execute("set disabled_optimizers = " + models.sql_string(before))
