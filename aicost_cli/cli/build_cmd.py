@@ -40,6 +40,7 @@ def build(
     path = STATE.db_path()
     with db.writer_lock(path), db.connect(path) as con:
         result = core.build(con, config, since=since.date() if since else None, full=full)
+    quiet = quiet or STATE.quiet  # the root --quiet too
     if not quiet:
         if result.days_rebuilt == 0 and not result.full:
             print("derived tables are up to date; nothing to rebuild", file=sys.stderr)

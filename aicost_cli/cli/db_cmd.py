@@ -88,6 +88,7 @@ def forget(
     from aicost_cli import ledger
 
     result = ledger.forget(STATE.db_path(), STATE.config(), target)
+    quiet = quiet or STATE.quiet  # the root --quiet too
     if not quiet:
         print(
             f"forgot {result.files:,} file(s){' and their run' if result.run_removed else ''}: "

@@ -128,6 +128,7 @@ def requests(
 
     sources.check_local(paths)  # a typo must not create an empty database first
     db_path = STATE.db_path()
+    quiet = quiet or STATE.quiet  # the root --quiet too
     with _progress_bar(show=not quiet and sys.stderr.isatty()) as progress:
         result = ingest_requests(
             db_path,
@@ -273,6 +274,7 @@ def billing(
 
     sources.check_local(paths)  # a typo must not create an empty database first
     db_path = STATE.db_path()
+    quiet = quiet or STATE.quiet  # the root --quiet too
     with _progress_bar(show=not quiet and sys.stderr.isatty()) as progress:
         result = ingest_billing(
             db_path,

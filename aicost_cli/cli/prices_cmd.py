@@ -54,6 +54,7 @@ def import_(
         result, built = prices.import_and_rebuild(
             con, config, file, effective_from.date() if effective_from else None
         )
+    quiet = quiet or STATE.quiet  # the root --quiet too
     if not quiet:
         print(
             f"imported {result.rows_imported:,} price row(s) for "
