@@ -761,6 +761,7 @@ def run_split(amounts: list[Decimal], weights: list[list[int]]) -> list[list[Dec
     bucket per amount, its groups weighted by token counts (no prices)."""
     con = duckdb.connect()
     try:
+        models.load_macros(con)  # the model's shared macros (aicost_split_share)
         con.execute("create temp table allocation_days as select date '2026-07-02' as day")
         con.execute("create temp macro aicost_allocation_from() as date '2026-07-02'")
         con.execute("create temp macro aicost_allocation_until() as date '2026-07-03'")

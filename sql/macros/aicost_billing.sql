@@ -307,3 +307,14 @@ create or replace temp macro aicost_bill_tier(raw) as (
 create or replace temp macro aicost_model_base_key(model_key) as (
     regexp_replace(model_key, '^(us-gov|us|eu|apac|au|jp|ca)\.', '')
 );
+
+-- aicost_split_share(floor_units, rank, left_units, sign, unit): one share of
+-- a largest-remainder split, back to money: the share's whole units
+-- (floor_units, plus one more when its rank is among the left_units largest
+-- remainders) times the unit (1e-12 for money, 1e-18 for ratios), with the
+-- split amount's sign. Exact (integer units times a DECIMAL unit); callers
+-- cast to their scale.
+create or replace temp macro aicost_split_share(floor_units, rank, left_units, sign, unit) as (
+    cast(floor_units + case when rank <= left_units then 1 else 0 end as decimal(38, 0))
+    * unit * sign
+);

@@ -357,36 +357,31 @@ allocated as (
         leftovers.operations,
         leftovers.weight as allocation_weight,
         cast(
-            cast(
-                leftovers.ratio_floor
-                + case when leftovers.ratio_rank <= leftovers.ratio_left then 1 else 0 end
-                as decimal(38, 0)
-            ) * cast(0.000000000000000001 as decimal(19, 18))
-            as decimal(38, 18)
+            aicost_split_share(
+                leftovers.ratio_floor, leftovers.ratio_rank, leftovers.ratio_left, 1,
+                cast(0.000000000000000001 as decimal(19, 18))
+            ) as decimal(38, 18)
         ) as allocated_ratio,
         cast(
-            cast(
-                leftovers.effective_floor
-                + case when leftovers.effective_rank <= leftovers.effective_left then 1 else 0 end
-                as decimal(38, 0)
-            ) * cast(0.000000000001 as decimal(13, 12)) * leftovers.effective_sign
-            as decimal(38, 12)
+            aicost_split_share(
+                leftovers.effective_floor, leftovers.effective_rank,
+                leftovers.effective_left, leftovers.effective_sign,
+                cast(0.000000000001 as decimal(13, 12))
+            ) as decimal(38, 12)
         ) as allocated_effective_cost,
         cast(
-            cast(
-                leftovers.billed_floor
-                + case when leftovers.billed_rank <= leftovers.billed_left then 1 else 0 end
-                as decimal(38, 0)
-            ) * cast(0.000000000001 as decimal(13, 12)) * leftovers.billed_sign
-            as decimal(38, 12)
+            aicost_split_share(
+                leftovers.billed_floor, leftovers.billed_rank,
+                leftovers.billed_left, leftovers.billed_sign,
+                cast(0.000000000001 as decimal(13, 12))
+            ) as decimal(38, 12)
         ) as allocated_billed_cost,
         cast(
-            cast(
-                leftovers.list_floor
-                + case when leftovers.list_rank <= leftovers.list_left then 1 else 0 end
-                as decimal(38, 0)
-            ) * cast(0.000000000001 as decimal(13, 12)) * leftovers.list_sign
-            as decimal(38, 12)
+            aicost_split_share(
+                leftovers.list_floor, leftovers.list_rank,
+                leftovers.list_left, leftovers.list_sign,
+                cast(0.000000000001 as decimal(13, 12))
+            ) as decimal(38, 12)
         ) as allocated_list_cost,
         leftovers.billing_currency
     from leftovers

@@ -88,28 +88,25 @@ final as (
         ranked.allocated_method_id,
         ranked.allocated_ratio,
         cast(
-            cast(
-                ranked.effective_floor
-                + case when ranked.effective_rank <= ranked.effective_left then 1 else 0 end
-                as decimal(38, 0)
-            ) * cast(0.000000000001 as decimal(13, 12)) * ranked.effective_sign
-            as decimal(38, 12)
+            aicost_split_share(
+                ranked.effective_floor, ranked.effective_rank,
+                ranked.effective_left, ranked.effective_sign,
+                cast(0.000000000001 as decimal(13, 12))
+            ) as decimal(38, 12)
         ) as allocated_effective_cost,
         cast(
-            cast(
-                ranked.billed_floor
-                + case when ranked.billed_rank <= ranked.billed_left then 1 else 0 end
-                as decimal(38, 0)
-            ) * cast(0.000000000001 as decimal(13, 12)) * ranked.billed_sign
-            as decimal(38, 12)
+            aicost_split_share(
+                ranked.billed_floor, ranked.billed_rank,
+                ranked.billed_left, ranked.billed_sign,
+                cast(0.000000000001 as decimal(13, 12))
+            ) as decimal(38, 12)
         ) as allocated_billed_cost,
         cast(
-            cast(
-                ranked.list_floor
-                + case when ranked.list_rank <= ranked.list_left then 1 else 0 end
-                as decimal(38, 0)
-            ) * cast(0.000000000001 as decimal(13, 12)) * ranked.list_sign
-            as decimal(38, 12)
+            aicost_split_share(
+                ranked.list_floor, ranked.list_rank,
+                ranked.list_left, ranked.list_sign,
+                cast(0.000000000001 as decimal(13, 12))
+            ) as decimal(38, 12)
         ) as allocated_list_cost,
         ranked.billing_currency,
         ranked.day,
