@@ -5,7 +5,8 @@ else (attribution, OTel root inheritance, prices, the ``operations`` fact
 table, the daily rollup) is built from them by the SQL models, in the order
 their declared ``reads:`` give (:func:`aicost_cli.models.upstream`):
 
-* ``view`` models are created as temp views;
+* ``view`` models are created as temp views, ``temp_table`` models as temp
+  tables (small results big joins read: the planner then knows their size);
 * ``incremental_by_day`` models are tables rebuilt for the days in
   ``build_days`` only: delete those days, insert the model's select by name.
 
@@ -281,6 +282,8 @@ def _materialize(
     sql = models.model_sql(model.name)
     if model.materialized == "view":
         con.execute(f"create or replace temp view {name} as\n{sql}")
+    elif model.materialized == "temp_table":
+        con.execute(f"create or replace temp table {name} as\n{sql}")
     elif model.materialized == "table" or rebuild_table:
         con.execute(f"create or replace table {name} as\n{sql}")
     elif model.materialized == "incremental_by_day":

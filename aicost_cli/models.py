@@ -4,15 +4,20 @@ Each model file is a pure ``select``; its file stem is the relation name. Its
 header declares, in two machine-read comment lines, how it is materialized and
 what it reads::
 
-    -- materialized: view          (view | table | incremental_by_day | query)
+    -- materialized: view          (view | temp_table | table | incremental_by_day | query)
     -- reads: int_operations_priced, cfg_features
 
 ``reads`` names other models and *sources*: tables the ingest, the price
 catalog or the build's configuration binding own (:data:`SOURCES`). The runner
 (:mod:`aicost_cli.build`) orders models by these edges; a relation is never
-re-pointed at run time. ``incremental_by_day`` models are tables rebuilt for
-the days in ``build_days`` only (delete, then insert by name). ``query``
-models (``sql/reports``) are run with prepared-statement parameters.
+re-pointed at run time. A ``temp_table`` is computed once per build into a
+temp table (never stored): for small intermediate results that big joins
+read, so DuckDB's planner sees their exact row count (through a view its
+estimate of a few hundred price rows can reach 10^11 and put the 10M
+operations on the build side of the pricing join). ``incremental_by_day``
+models are tables rebuilt for the days in ``build_days`` only (delete, then
+insert by name). ``query`` models (``sql/reports``) are run with
+prepared-statement parameters.
 ``sql/macros/*.sql`` hold ``create temp macro`` statements loaded first.
 ``sql/audits/assert_*.sql`` return offending rows (zero rows = pass).
 
@@ -38,7 +43,7 @@ if TYPE_CHECKING:
 
 
 LAYERS = ("staging", "intermediate", "marts", "reports", "audits", "macros")
-MATERIALIZATIONS = ("view", "table", "incremental_by_day", "query")
+MATERIALIZATIONS = ("view", "temp_table", "table", "incremental_by_day", "query")
 
 #: Relations the models read that are not models, and who owns them.
 SOURCES: dict[str, str] = {

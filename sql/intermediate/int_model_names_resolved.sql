@@ -1,7 +1,7 @@
 -- int_model_names_resolved
 -- Purpose: the price key of each logged (response_model, request_model) pair of billable operations, per period.
 -- Grain: one row per (response_model, request_model) pair and period in which one model_key applies.
--- materialized: view
+-- materialized: temp_table
 -- reads: int_operations_attributed, int_prices_effective, int_inference_profiles_resolved
 --
 -- Key: (response_model, request_model, valid_from). NULL model names are
