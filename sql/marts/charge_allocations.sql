@@ -65,8 +65,23 @@ charges_in_scope as (
         )
 ),
 
-targets as (
-    select * from int_allocation_targets
+-- target_id: the group's rank in group-key order (the remainders' tie-break).
+-- The split below carries only it; the group's keys are joined back at the
+-- end (sorting 6.6M rows with every key for each of the four largest-remainder
+-- ranks spilled 29 GB at 10M operations).
+targets as materialized (
+    select
+        int_allocation_targets.*,
+        row_number() over (
+            order by int_allocation_targets.day, int_allocation_targets.provider,
+                int_allocation_targets.account_key, int_allocation_targets.model_key,
+                int_allocation_targets.tier, int_allocation_targets.feature,
+                int_allocation_targets.owner, int_allocation_targets.team,
+                int_allocation_targets.model, int_allocation_targets.prompt_version,
+                int_allocation_targets.environment, int_allocation_targets.unit_key,
+                int_allocation_targets.currency
+        ) as target_id
+    from int_allocation_targets
 ),
 
 buckets as (
@@ -110,7 +125,8 @@ matched as (
         'aicost-proportional-' as method_prefix,
         buckets.day_from as allocation_range_start,
         buckets.day_to as allocation_range_end,
-        targets.*,
+        targets.target_id,
+        targets.operations,
         case buckets.logged_class
             when 'input' then targets.estimated_input_cost
             when 'output' then targets.estimated_output_cost
@@ -166,7 +182,8 @@ spread_same_days as (
         'aicost-spread-unmatched-' as method_prefix,
         unmatched_buckets.day_from as allocation_range_start,
         unmatched_buckets.day_to as allocation_range_end,
-        targets.*,
+        targets.target_id,
+        targets.operations,
         targets.estimated_cost as cost_weight,
         targets.logged_input_tokens + targets.logged_cache_read_tokens
             + targets.logged_cache_write_tokens + targets.logged_output_tokens as token_weight
@@ -186,7 +203,8 @@ spread_period as (
         'aicost-spread-unmatched-' as method_prefix,
         unmatched_buckets.billing_period_from as allocation_range_start,
         unmatched_buckets.billing_period_to as allocation_range_end,
-        targets.*,
+        targets.target_id,
+        targets.operations,
         targets.estimated_cost as cost_weight,
         targets.logged_input_tokens + targets.logged_cache_read_tokens
             + targets.logged_cache_write_tokens + targets.logged_output_tokens as token_weight
@@ -257,12 +275,19 @@ weighted as (
     from raw_weighted
 ),
 
+weight_totals as (
+    select
+        weighted.allocation_bucket_id,
+        weighted.allocation_variant,
+        sum(weighted.weight) as total_weight
+    from weighted
+    group by weighted.allocation_bucket_id, weighted.allocation_variant
+),
+
 with_bucket as (
     select
         weighted.*,
-        sum(weighted.weight) over (
-            partition by weighted.allocation_bucket_id, weighted.allocation_variant
-        ) as total_weight,
+        weight_totals.total_weight,
         buckets.ai_kind,
         buckets.token_class,
         buckets.billing_currency,
@@ -274,6 +299,9 @@ with_bucket as (
         cast(abs(buckets.billed_cost) * 1000000000000 as hugeint) as billed_units,
         cast(abs(buckets.list_cost) * 1000000000000 as hugeint) as list_units
     from weighted
+    inner join weight_totals
+        on weighted.allocation_bucket_id = weight_totals.allocation_bucket_id
+        and weighted.allocation_variant = weight_totals.allocation_variant
     inner join buckets
         on weighted.allocation_bucket_id = buckets.allocation_bucket_id
 ),
@@ -295,47 +323,68 @@ floors as (
     from with_bucket
 ),
 
-leftovers as (
+floor_totals as (
     select
-        floors.*,
-        floors.ratio_units - sum(floors.ratio_floor) over bucket_rows as ratio_left,
-        floors.effective_units - sum(floors.effective_floor) over bucket_rows as effective_left,
-        floors.billed_units - sum(floors.billed_floor) over bucket_rows as billed_left,
-        floors.list_units - sum(floors.list_floor) over bucket_rows as list_left,
+        floors.allocation_bucket_id,
+        floors.allocation_variant,
+        sum(floors.ratio_floor) as ratio_floor_total,
+        sum(floors.effective_floor) as effective_floor_total,
+        sum(floors.billed_floor) as billed_floor_total,
+        sum(floors.list_floor) as list_floor_total
+    from floors
+    group by floors.allocation_bucket_id, floors.allocation_variant
+),
+
+-- the four largest-remainder ranks over narrow rows (the window sorts carry
+-- only these), joined back by (bucket, variant, group)
+ranks as (
+    select
+        floors.allocation_bucket_id,
+        floors.allocation_variant,
+        floors.target_id,
         row_number() over (
             partition by floors.allocation_bucket_id, floors.allocation_variant
-            order by floors.ratio_rest desc, floors.day, floors.provider, floors.account_key,
-                floors.model_key, floors.tier, floors.feature, floors.owner, floors.team,
-                floors.model, floors.prompt_version, floors.environment, floors.unit_key
+            order by floors.ratio_rest desc, floors.target_id
         ) as ratio_rank,
         row_number() over (
             partition by floors.allocation_bucket_id, floors.allocation_variant
-            order by floors.effective_rest desc, floors.day, floors.provider, floors.account_key,
-                floors.model_key, floors.tier, floors.feature, floors.owner, floors.team,
-                floors.model, floors.prompt_version, floors.environment, floors.unit_key
+            order by floors.effective_rest desc, floors.target_id
         ) as effective_rank,
         row_number() over (
             partition by floors.allocation_bucket_id, floors.allocation_variant
-            order by floors.billed_rest desc, floors.day, floors.provider, floors.account_key,
-                floors.model_key, floors.tier, floors.feature, floors.owner, floors.team,
-                floors.model, floors.prompt_version, floors.environment, floors.unit_key
+            order by floors.billed_rest desc, floors.target_id
         ) as billed_rank,
         row_number() over (
             partition by floors.allocation_bucket_id, floors.allocation_variant
-            order by floors.list_rest desc nulls last, floors.day, floors.provider,
-                floors.account_key, floors.model_key, floors.tier, floors.feature, floors.owner,
-                floors.team, floors.model, floors.prompt_version, floors.environment,
-                floors.unit_key
+            order by floors.list_rest desc nulls last, floors.target_id
         ) as list_rank
     from floors
-    window bucket_rows as (
-        partition by floors.allocation_bucket_id, floors.allocation_variant
-    )
+),
+
+leftovers as (
+    select
+        floors.*,
+        floors.ratio_units - floor_totals.ratio_floor_total as ratio_left,
+        floors.effective_units - floor_totals.effective_floor_total as effective_left,
+        floors.billed_units - floor_totals.billed_floor_total as billed_left,
+        floors.list_units - floor_totals.list_floor_total as list_left,
+        ranks.ratio_rank,
+        ranks.effective_rank,
+        ranks.billed_rank,
+        ranks.list_rank
+    from floors
+    inner join floor_totals
+        on floors.allocation_bucket_id = floor_totals.allocation_bucket_id
+        and floors.allocation_variant = floor_totals.allocation_variant
+    inner join ranks
+        on floors.allocation_bucket_id = ranks.allocation_bucket_id
+        and floors.allocation_variant = ranks.allocation_variant
+        and floors.target_id = ranks.target_id
 ),
 
 allocated as (
     select
-        leftovers.day,
+        targets.day,
         leftovers.allocation_bucket_id,
         leftovers.allocation_variant,
         leftovers.method_prefix || leftovers.weighed_by as allocated_method_id,
@@ -343,17 +392,17 @@ allocated as (
         leftovers.allocation_range_end,
         leftovers.ai_kind,
         leftovers.token_class,
-        leftovers.provider,
-        leftovers.account_key,
-        leftovers.model_key,
-        leftovers.tier,
-        leftovers.feature,
-        leftovers.owner,
-        leftovers.team,
-        leftovers.model,
-        leftovers.prompt_version,
-        leftovers.environment,
-        leftovers.unit_key,
+        targets.provider,
+        targets.account_key,
+        targets.model_key,
+        targets.tier,
+        targets.feature,
+        targets.owner,
+        targets.team,
+        targets.model,
+        targets.prompt_version,
+        targets.environment,
+        targets.unit_key,
         leftovers.operations,
         leftovers.weight as allocation_weight,
         cast(
@@ -385,6 +434,8 @@ allocated as (
         ) as allocated_list_cost,
         leftovers.billing_currency
     from leftovers
+    inner join targets
+        on leftovers.target_id = targets.target_id
 ),
 
 unallocated as (
