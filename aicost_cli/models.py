@@ -73,6 +73,7 @@ SOURCES: dict[str, str] = {
     "cfg_bill_models": "temp table: the bundled bill model map (aicost_cli/data/bill_models.csv) "
     "and [billing.models] of the config",
     "cfg_inference_profiles": "temp table: [billing.inference_profiles] of the config",
+    "cfg_logged_accounts": "temp table: [billing.logged_accounts] of the config",
     "attribution_groups": "temp table: the attribution report's grouped rows",
     "cfg_capacity_pools": "temp table: [[capacity.pools]] of the config (capacity_tokens_per_hour, "
     "comparable_model)",

@@ -27,8 +27,8 @@ from typer.testing import CliRunner
 
 from aicost_cli import build, db, models, reports
 from aicost_cli.cli import app
-from aicost_cli.config import Config
-from aicost_cli.errors import ExitCode
+from aicost_cli.config import Config, parse_config
+from aicost_cli.errors import ConfigError, ExitCode
 from aicost_cli.ingest.requests import ingest_requests
 
 runner = CliRunner()
@@ -226,15 +226,19 @@ def insert_charges(con: duckdb.DuckDBPyConnection, charges: list[Charge]) -> Non
 
 
 def make_store(
-    tmp_path: Path, operations: list[dict[str, Any]], charges: list[Charge], name: str = "s"
+    tmp_path: Path,
+    operations: list[dict[str, Any]],
+    charges: list[Charge],
+    name: str = "s",
+    config: Config | None = None,
 ) -> Path:
     path = tmp_path / f"{name}.duckdb"
     logs = tmp_path / f"{name}.jsonl"
     logs.write_text("\n".join(json.dumps(o) for o in operations) + "\n", encoding="utf-8")
-    ingest_requests(path, [str(logs)], config=Config())
+    ingest_requests(path, [str(logs)], config=config or Config())
     with db.connect(path) as con:
         insert_charges(con, charges)
-        build.build(con, Config(), full=True)
+        build.build(con, config or Config(), full=True)
     return path
 
 
@@ -877,3 +881,99 @@ def test_allocation_tables_are_pinned(store: Path) -> None:
             [table],
         )
         assert ", ".join(f"{name} {kind}" for name, kind in got) == spec, table
+
+
+# --- [billing.logged_accounts] --------------------------------------------------
+
+#: day 2: the gateway's Claude calls (no account in the logs) and one GPT-4o call
+LOGGED_ACCOUNT_OPERATIONS = [
+    op("a1", 2, "alpha", inp=1000),
+    op("b1", 2, "beta", inp=3000),
+    op("g1", 2, "gamma", model="gpt-4o", provider="openai", inp=10),
+]
+#: the same day's input tokens of two Anthropic workspaces (the gateway's and
+#: an eval team's, which never went through the gateway) and an OpenAI project
+LOGGED_ACCOUNT_CHARGES = [
+    Charge("gw", 2, "input", Decimal("1.2"), workspace="wrkspc_gateway"),
+    Charge("eval", 2, "input", Decimal("0.8"), workspace="wrkspc_eval"),
+    Charge(
+        "oa", 2, "input", Decimal("0.05"), model="gpt-4o", provider="openai", workspace="proj_x"
+    ),
+]
+
+
+def test_charges_of_another_workspace_go_to_calls_without_an_account_by_default(
+    tmp_path: Path,
+) -> None:
+    store = make_store(tmp_path, LOGGED_ACCOUNT_OPERATIONS, LOGGED_ACCOUNT_CHARGES)
+    # the logs name no workspace: each workspace's charge is split 1000 : 3000
+    assert allocations_of(store) == {
+        ("input", "alpha"): Decimal("0.3") + Decimal("0.2"),
+        ("input", "beta"): Decimal("0.9") + Decimal("0.6"),
+        ("input", "gamma"): Decimal("0.05"),
+    }
+
+
+def test_logged_accounts_keep_another_workspaces_charges_unallocated(tmp_path: Path) -> None:
+    """Traffic that never went through the gateway (the eval workspace) stays
+    visible as unallocated instead of landing on the gateway's features; a
+    provider the config does not list (OpenAI) is matched as before."""
+    config = parse_config(
+        {"billing": {"logged_accounts": {"anthropic": ["wrkspc_gateway"]}}},
+        tmp_path / "aicost.toml",
+    )
+    store = make_store(tmp_path, LOGGED_ACCOUNT_OPERATIONS, LOGGED_ACCOUNT_CHARGES, config=config)
+    assert allocations_of(store) == {
+        ("input", "alpha"): Decimal("0.3"),
+        ("input", "beta"): Decimal("0.9"),
+        ("input", "unallocated"): Decimal("0.8"),
+        ("input", "gamma"): Decimal("0.05"),
+    }
+    assert rows(
+        store,
+        "select account_key, allocated_method_id from charge_allocations "
+        "where feature = 'unallocated'",
+    ) == [("wrkspc_eval", "aicost-unallocated")]
+    # the report shows it as its own row, never inside a feature
+    with db.connect(store, read_only=True) as con:
+        table = reports.unit_economics(con, config)
+    allocated = {
+        r["feature"]: r["allocated_cost"] for r in table.to_pylist() if r["allocated_cost"]
+    }
+    assert allocated == {
+        "alpha": Decimal("0.3"),
+        "beta": Decimal("0.9"),
+        "unallocated": Decimal("0.8"),
+        "gamma": Decimal("0.05"),
+    }
+
+
+def test_changing_logged_accounts_rebuilds_the_allocation(tmp_path: Path) -> None:
+    store = make_store(tmp_path, LOGGED_ACCOUNT_OPERATIONS, LOGGED_ACCOUNT_CHARGES)
+    config = parse_config(
+        {"billing": {"logged_accounts": {"anthropic": ["wrkspc_eval", "wrkspc_gateway"]}}},
+        tmp_path / "aicost.toml",
+    )
+    before = build.config_digest(Config())
+    assert build.config_digest(config) != before
+    with db.connect(store) as con:
+        result = build.build(con, config)
+    assert (result.full, result.reason) == (True, "the configuration changed")
+    # both workspaces listed: both charges go to the logged calls, as before
+    assert allocations_of(store)[("input", "alpha")] == Decimal("0.5")
+
+
+@pytest.mark.parametrize(
+    ("logged", "message"),
+    [
+        ({"anthropics": ["w"]}, "'billing.logged_accounts.anthropics' is not a provider"),
+        ({"anthropic": []}, "must name at least one account"),
+        ({"anthropic": "w"}, "'billing.logged_accounts.anthropic' must be a list of strings"),
+        (["anthropic"], "must be a table of provider = [accounts]"),
+    ],
+)
+def test_logged_accounts_config_errors(tmp_path: Path, logged: Any, message: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        parse_config({"billing": {"logged_accounts": logged}}, tmp_path / "aicost.toml")
+    assert message in raised.value.message
+    assert str(tmp_path / "aicost.toml") in raised.value.message

@@ -210,23 +210,42 @@ def test_reconciliation_per_model_and_cost_basis(store: Path, billing: dict[str,
             assert mine["billed_quantity"] is None, key
 
 
-def test_the_whole_ai_bill_is_allocated(store: Path, billing: dict[str, Any]) -> None:
+def test_the_ai_bill_is_allocated_and_the_eval_workspace_is_not(
+    store: Path, billing: dict[str, Any]
+) -> None:
+    """The demo config lists the gateway's Anthropic workspace as the one the
+    logs hold ([billing.logged_accounts]): the eval workspace's charges (never
+    through the gateway) stay unallocated; everything else is allocated."""
+    eval_ws = billing["workspaces"]["eval"]
     summary = cli_json(store, "billing", "allocations")
-    got: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    allocated: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    unallocated: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for r in summary:
-        assert r["unallocated_cost"] in (None, 0), r  # every charge matched logged calls
-        got[(r["charge_day"][:8] + "01", r["provider"])] += r["allocated_cost"]
-    want: dict[tuple[str, str], Decimal] = {}
+        key = (r["charge_day"][:8] + "01", r["provider"])
+        allocated[key] += r["allocated_cost"] or 0
+        unallocated[key] += r["unallocated_cost"] or 0
+    want_allocated: dict[tuple[str, str], Decimal] = {}
+    want_unallocated: dict[tuple[str, str], Decimal] = {}
     for month in billing["months"]:
-        want[(month["month"], "anthropic")] = Decimal(month["anthropic"]["billed_cost"])
-        want[(month["month"], "bedrock")] = Decimal(
+        workspaces = month["anthropic"]["by_workspace"]
+        evals = Decimal(workspaces.get(eval_ws, "0"))
+        want_allocated[(month["month"], "anthropic")] = (
+            Decimal(month["anthropic"]["billed_cost"]) - evals
+        )
+        want_unallocated[(month["month"], "anthropic")] = evals
+        want_allocated[(month["month"], "bedrock")] = Decimal(
             month["cur"]["bedrock_token_usage"]["billed_cost"]
         )
-    assert dict(got) == want
+        want_unallocated[(month["month"], "bedrock")] = Decimal(0)
+    assert dict(allocated) == want_allocated
+    assert dict(unallocated) == want_unallocated
+    assert sum(want_unallocated.values()) > 0  # the eval team ran in the demo months
     # the reports: doc-summarizer is Bedrock's only caller; support-bot and the
-    # unattributed Claude calls share Anthropic's bill
+    # unattributed Claude calls share the gateway workspace's Anthropic bill;
+    # the eval workspace is the row 'unallocated'
     economics = cli_json(store, "report", "unit-economics")
     per_month: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
+    unallocated_rows: dict[tuple[str, str], Decimal] = defaultdict(Decimal)
     for r in economics:
         month = r["period_start"][:10]
         if r["feature"] == "doc-summarizer":
@@ -234,14 +253,19 @@ def test_the_whole_ai_bill_is_allocated(store: Path, billing: dict[str, Any]) ->
             per_month[(month, "bedrock")] += r["allocated_cost"]
         elif r["feature"] in ("support-bot", "unattributed"):
             per_month[(month, "anthropic")] += r["allocated_cost"]
+        elif r["feature"] == "unallocated":
+            assert (r["operations"], r["basis"]) == (0, "billed")
+            unallocated_rows[(month, "anthropic")] += r["allocated_cost"]
         elif r["feature"] == "research-agent":  # OpenAI: no bill loaded
             assert (r["basis"], r["allocated_cost"]) == ("estimated", None)
-    assert dict(per_month) == want
+    assert dict(per_month) == want_allocated
+    assert dict(unallocated_rows) == {k: v for k, v in want_unallocated.items() if v}
     attribution = cli_json(store, "report", "attribution", "--by", "feature,model")
     claude = sum(
         (r["allocated_cost"] for r in attribution if r["model"] == "claude-sonnet-4-5"),
         Decimal(0),
     )
+    # every Claude charge, allocated or not, is in the report exactly once
     assert claude == sum(Decimal(m["anthropic"]["billed_cost"]) for m in billing["months"])
 
 

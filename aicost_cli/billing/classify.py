@@ -66,8 +66,9 @@ def config_models(config: Config) -> dict[str, str]:
 
 
 def bind(con: duckdb.DuckDBPyConnection, config: Config) -> None:
-    """Create ``cfg_bill_models`` and ``cfg_inference_profiles`` (temp tables)
-    from the bundled map and the config. Values are parameters, never SQL."""
+    """Create ``cfg_bill_models``, ``cfg_inference_profiles`` and
+    ``cfg_logged_accounts`` (temp tables) from the bundled map and the config.
+    Values are parameters, never SQL."""
     con.execute(
         "create or replace temp table cfg_bill_models (provider_key varchar, "
         "bill_model varchar not null, model_key varchar not null, origin varchar not null)"
@@ -104,6 +105,17 @@ def bind(con: duckdb.DuckDBPyConnection, config: Config) -> None:
                 for arn, p in sorted(profiles.items())
             ],
         )
+    con.execute(
+        "create or replace temp table cfg_logged_accounts (provider_key varchar not null, "
+        "account_key varchar not null)"
+    )
+    logged = [
+        [provider, account]
+        for provider, accounts in sorted(config.billing.logged_accounts.items())
+        for account in accounts
+    ]
+    if logged:
+        con.executemany("insert into cfg_logged_accounts values (?, ?)", logged)
 
 
 def digest_data(config: Config) -> dict[str, object]:
@@ -114,4 +126,5 @@ def digest_data(config: Config) -> dict[str, object]:
             arn: [p.model, dict(sorted(p.tags.items()))]
             for arn, p in sorted(config.billing.inference_profiles.items())
         },
+        "logged_accounts": {k: list(v) for k, v in sorted(config.billing.logged_accounts.items())},
     }

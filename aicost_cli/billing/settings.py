@@ -7,6 +7,10 @@ tolerance_pct = "2"              # reconciliation: a difference within this is "
 [billing.models]                 # bill model names -> the model keys the logs use
 "Claude4.5Sonnet" = "claude-sonnet-4-5"
 
+[billing.logged_accounts]        # the accounts whose calls the logs hold, per provider
+anthropic = ["wrkspc_01jFWtbRmCSbzV9K47COUcdm"]   # Anthropic workspace ids
+openai = ["proj_abc"]                              # OpenAI project ids (AWS: account ids)
+
 [billing.inference_profiles."arn:aws:bedrock:us-east-1:123456789012:application-inference-profile/abc"]
 model = "claude-sonnet-4-5"      # a Bedrock application inference profile: its model
 tags = { feature = "support-bot" }
@@ -39,7 +43,9 @@ from typing import Any
 
 from aicost_cli.errors import ConfigError
 
-_BILLING_KEYS = ("tolerance_pct", "models", "inference_profiles")
+_BILLING_KEYS = ("tolerance_pct", "models", "inference_profiles", "logged_accounts")
+#: the provider keys of bill lines (charges.provider_key), for [billing.logged_accounts]
+PROVIDER_KEYS = ("anthropic", "openai", "bedrock", "azure", "vertex_ai", "gemini", "sagemaker")
 _PROFILE_KEYS = ("model", "tags")
 _POOL_KEYS = ("name", "match", "models", "capacity_tokens_per_hour", "comparable_model")
 _MATCH_KEYS = ("resource_ids", "usage_types", "tags", "accounts")
@@ -58,6 +64,11 @@ class BillingConfig:
     models: dict[str, str] = field(default_factory=dict)
     #: application inference profile ARN -> its model and tags
     inference_profiles: dict[str, InferenceProfile] = field(default_factory=dict)
+    #: provider key -> the accounts (Anthropic workspaces, OpenAI projects, AWS
+    #: accounts) whose calls the logs hold: a logged call that names no account
+    #: is taken to be of one of these, so another account's charges of that
+    #: provider are never allocated to it (they stay unallocated)
+    logged_accounts: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -124,7 +135,32 @@ def parse_billing(where: Path, raw: Any) -> BillingConfig:
             raise ConfigError(f"{where}: '{key}.model' must name a model key")
         tags = _string_map(where, f"{key}.tags", value.get("tags", {}))
         profiles[arn] = InferenceProfile(model=model, tags=tags)
-    return BillingConfig(tolerance_pct=tolerance, models=models, inference_profiles=profiles)
+    logged_raw = raw.get("logged_accounts", {})
+    if not isinstance(logged_raw, dict):
+        raise ConfigError(
+            f"{where}: 'billing.logged_accounts' must be a table of provider = [accounts]",
+            hint='e.g. anthropic = ["wrkspc_01..."]',
+        )
+    logged: dict[str, tuple[str, ...]] = {}
+    for provider, accounts in logged_raw.items():
+        if provider not in PROVIDER_KEYS:
+            raise ConfigError(
+                f"{where}: 'billing.logged_accounts.{provider}' is not a provider of bill lines",
+                hint="one of: " + ", ".join(PROVIDER_KEYS),
+            )
+        listed = _string_list(where, f"billing.logged_accounts.{provider}", accounts)
+        if not listed:
+            raise ConfigError(
+                f"{where}: 'billing.logged_accounts.{provider}' must name at least one account",
+                hint="leave the provider out to match its charges of every account",
+            )
+        logged[provider] = tuple(sorted(set(listed)))
+    return BillingConfig(
+        tolerance_pct=tolerance,
+        models=models,
+        inference_profiles=profiles,
+        logged_accounts=logged,
+    )
 
 
 def parse_capacity(where: Path, raw: Any) -> tuple[CapacityPool, ...]:

@@ -8,7 +8,7 @@
 --          team, model, prompt_version, environment, unit_key, currency).
 -- materialized: incremental_by_day
 -- days: allocation_days
--- reads: int_charges_allocatable, int_allocation_targets, allocation_days
+-- reads: int_charges_allocatable, int_allocation_targets, cfg_logged_accounts, allocation_days
 -- Rebuilt for allocation_days (build_days widened to whole charge periods:
 -- aicost_cli/billing/allocation.py), so a charge's rows are always rebuilt
 -- together.
@@ -16,7 +16,13 @@
 -- its days with its provider and model key (the group's model key without a
 -- geography prefix: int_allocation_targets), its tier (when it has one), its
 -- account where both sides have one, and tokens of its class (a bucket
--- without a class: every group of the model). The class is
+-- without a class: every group of the model). A group without an account
+-- (the logs did not say: LiteLLM, OTel) matches a bucket of any account,
+-- unless [billing.logged_accounts] lists the accounts whose calls the logs
+-- hold for the bucket's provider: then only buckets of those accounts (the
+-- charges of another workspace, project or AWS account, e.g. an eval team
+-- calling the API directly, stay unallocated instead of landing on the
+-- logged features). The class is
 -- int_charges_allocatable.logged_class: cache_write_1h -> the 1-hour writes,
 -- cache_write_5m -> the 5-minute writes (a bill that states the lifetime),
 -- cache_write -> both (a bill that does not). An 'other_ai' bucket that
@@ -69,6 +75,10 @@ charges_in_scope as (
 -- The split below carries only it; the group's keys are joined back at the
 -- end (sorting 6.6M rows with every key for each of the four largest-remainder
 -- ranks spilled 29 GB at 10M operations).
+logged_accounts as (
+    select * from cfg_logged_accounts
+),
+
 targets as materialized (
     select
         int_allocation_targets.*,
@@ -110,6 +120,22 @@ buckets as (
     group by charges_in_scope.allocation_bucket_id
 ),
 
+-- may the bucket go to groups that name no account? (see the header)
+bucket_accounts as (
+    select
+        buckets.allocation_bucket_id,
+        buckets.account_key is null
+            or buckets.provider_key not in (
+                select logged_accounts.provider_key from logged_accounts
+            )
+            or exists (
+                select 1 from logged_accounts
+                where logged_accounts.provider_key = buckets.provider_key
+                    and logged_accounts.account_key = buckets.account_key
+            ) as matches_unnamed_account
+    from buckets
+),
+
 bucket_days as (
     select
         buckets.allocation_bucket_id,
@@ -148,6 +174,8 @@ matched as (
         end as token_weight,
         buckets.logged_class is null as any_class
     from buckets
+    inner join bucket_accounts
+        on buckets.allocation_bucket_id = bucket_accounts.allocation_bucket_id
     inner join bucket_days
         on buckets.allocation_bucket_id = bucket_days.allocation_bucket_id
     inner join targets
@@ -156,8 +184,9 @@ matched as (
     where (buckets.model_key = targets.model_key
             or (buckets.model_key is null and buckets.ai_kind = 'other_ai'))
         and (buckets.tier is null or buckets.tier = targets.tier)
-        and (buckets.account_key is null or targets.account_key is null
-            or buckets.account_key = targets.account_key)
+        and (buckets.account_key is null
+            or buckets.account_key = targets.account_key
+            or (targets.account_key is null and bucket_accounts.matches_unnamed_account))
 ),
 
 -- a class charge goes only to groups that used tokens of its class
