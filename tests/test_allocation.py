@@ -784,6 +784,9 @@ def run_split(amounts: list[Decimal], weights: list[list[int]]) -> list[list[Dec
             "generate_subscripts(?::varchar[], 1) as i)",
             [[str(a) for a in amounts], [str(a) for a in amounts]],
         )
+        con.execute(
+            "create temp table cfg_logged_accounts (provider_key varchar, account_key varchar)"
+        )
         groups = [
             (f"p{i + 1}", f"g{j:04d}", w) for i, ws in enumerate(weights) for j, w in enumerate(ws)
         ]
@@ -801,7 +804,7 @@ def run_split(amounts: list[Decimal], weights: list[list[int]]) -> list[list[Dec
             "null::decimal(38, 12) as estimated_cache_write_cost, "
             "null::decimal(38, 12) as estimated_cache_write_5m_cost, "
             "null::decimal(38, 12) as estimated_cache_write_1h_cost, "
-            "null::decimal(38, 12) as estimated_output_cost "
+            "null::decimal(38, 12) as estimated_output_cost, false as failed "
             "from (select unnest(?::varchar[]) as provider, unnest(?::varchar[]) as feature, "
             "unnest(?::bigint[]) as tokens)",
             [[g[0] for g in groups], [g[1] for g in groups], [g[2] for g in groups]],
@@ -977,3 +980,33 @@ def test_logged_accounts_config_errors(tmp_path: Path, logged: Any, message: str
         parse_config({"billing": {"logged_accounts": logged}}, tmp_path / "aicost.toml")
     assert message in raised.value.message
     assert str(tmp_path / "aicost.toml") in raised.value.message
+
+
+def test_failed_calls_without_output_get_no_share_of_the_bill(tmp_path: Path) -> None:
+    """Providers do not bill a failed request: it gets no share (its tokens
+    stay in the logged figures the reconciliation compares); a failed call
+    that produced output (a stream cut off) was billed and keeps its share."""
+    failed = op("b1", 2, "beta", inp=3000)
+    failed["status"] = "error"
+    cut_off = op("c1", 2, "gamma", inp=1000, out=50)
+    cut_off["status"] = "error"
+    operations = [op("a1", 2, "alpha", inp=1000, out=100), failed, cut_off]
+    charges = [
+        Charge("in", 2, "input", Decimal("1")),
+        Charge("out", 2, "output", Decimal("0.2")),
+    ]
+    store = make_store(tmp_path, operations, charges)
+    alpha_out, gamma_out = largest_remainder(Decimal("0.2"), [100, 50])
+    assert allocations_of(store) == {
+        ("input", "alpha"): Decimal("0.5"),
+        ("input", "gamma"): Decimal("0.5"),
+        ("output", "alpha"): alpha_out,
+        ("output", "gamma"): gamma_out,
+    }
+    assert (alpha_out, gamma_out) == (Decimal("0.133333333333"), Decimal("0.066666666667"))
+    # the failed call is still logged (and estimated): 'logged but not billed'
+    assert rows(
+        store,
+        "select feature, operations, logged_input_tokens, allocated_effective_cost "
+        "from allocated_costs where feature = 'beta'",
+    ) == [("beta", 1, 3000, None)]

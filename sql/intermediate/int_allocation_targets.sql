@@ -4,11 +4,18 @@
 --          match on and each token class's tokens and estimated cost.
 -- Grain:   one row per allocation group: (day, provider, account_key,
 --          model_key, tier, feature, owner, team, model, prompt_version,
---          environment, unit_key, currency): the daily rollup's grain
---          (operations_daily) plus the match keys.
+--          environment, unit_key, currency, failed): the daily rollup's
+--          grain (operations_daily) plus the match keys and whether the
+--          calls failed unbilled.
 -- materialized: view
 -- reads: operations, prices, cfg_settings, cfg_exchange_rates, allocation_days
 -- Dimensions are spelled as operation_measures spells them ('unattributed').
+-- failed: the calls failed without producing output (status 'error', no
+-- output tokens): providers do not bill a failed request, so the bill is
+-- never allocated to them (charge_allocations); they stay in the logged
+-- tokens and estimated cost the reconciliation compares with the bill ('logged
+-- but not billed'). A failed call that produced output (a stream cut off
+-- mid-way) was billed for it: not failed here.
 -- account_key: the operation's tags['account_id'] (Bedrock invocation logs
 -- carry the AWS account), NULL when absent: a charge's account is matched
 -- only where both sides have one.
@@ -74,6 +81,8 @@ operation_classes as (
         coalesce(operations_in_scope.environment, 'unattributed') as environment,
         operations_in_scope.unit_key,
         operations_in_scope.currency,
+        operations_in_scope.status = 'error' and operations_in_scope.output_tokens = 0
+            as failed,
         operations_in_scope.estimated_cost,
         operations_in_scope.input_tokens,
         operations_in_scope.cache_read_tokens,
@@ -139,6 +148,7 @@ final as (
         operation_classes.environment,
         operation_classes.unit_key,
         operation_classes.currency,
+        operation_classes.failed,
         count(*) as operations,
         sum(operation_classes.estimated_cost) as estimated_cost,
         sum(operation_classes.input_tokens)::bigint as logged_input_tokens,
@@ -188,7 +198,8 @@ final as (
         operation_classes.prompt_version,
         operation_classes.environment,
         operation_classes.unit_key,
-        operation_classes.currency
+        operation_classes.currency,
+        operation_classes.failed
 )
 
 select * from final

@@ -5,7 +5,9 @@
 -- Grain:   one row per (allocation_bucket_id, allocation_variant, allocated
 --          operation group); the group is int_allocation_targets' grain
 --          (day, provider, account_key, model_key, tier, feature, owner,
---          team, model, prompt_version, environment, unit_key, currency).
+--          team, model, prompt_version, environment, unit_key, currency) of
+--          calls that did not fail unbilled (int_allocation_targets.failed:
+--          providers do not bill a failed request, so it gets no share).
 -- materialized: incremental_by_day
 -- days: allocation_days
 -- reads: int_charges_allocatable, int_allocation_targets, cfg_logged_accounts, allocation_days
@@ -92,6 +94,7 @@ targets as materialized (
                 int_allocation_targets.currency
         ) as target_id
     from int_allocation_targets
+    where not int_allocation_targets.failed
 ),
 
 buckets as (
