@@ -73,14 +73,14 @@ charges_in_scope as (
         )
 ),
 
--- target_id: the group's rank in group-key order (the remainders' tie-break).
--- The split below carries only it; the group's keys are joined back at the
--- end (sorting 6.6M rows with every key for each of the four largest-remainder
--- ranks spilled 29 GB at 10M operations).
 logged_accounts as (
     select * from cfg_logged_accounts
 ),
 
+-- target_id: the group's rank in group-key order (the remainders' tie-break).
+-- The split below carries only it; the group's keys are joined back at the
+-- end (sorting 6.6M rows with every key for each of the four largest-remainder
+-- ranks spilled 29 GB at 10M operations).
 targets as materialized (
     select
         int_allocation_targets.*,
