@@ -25,6 +25,7 @@ from aicost_cli.billing import classify
 from aicost_cli.cli import app
 from aicost_cli.config import Config, parse_config
 from aicost_cli.errors import ConfigError, ExitCode
+from tests.conftest import examples
 
 runner = CliRunner()
 
@@ -979,7 +980,9 @@ TOKEN_TYPES = {
     "mantle-output-tokens": "output",
 }
 SUFFIXES = st.sampled_from(["", "-batch", "-flex", "-priority", "-cross-region-global"])
-SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def _marketplace_text(text: str) -> dict[str, Any]:
