@@ -120,6 +120,7 @@ def test_restated_period_replaces_only_that_period(hermetic: Path, store: Path) 
     assert runs == [("billing", 5, 5), ("billing", 4, 4)]
 
 
+@pytest.mark.slow  # fast tier: the restated period's unchanged file is skipped (above)
 def test_reingesting_the_same_files_is_a_no_op(hermetic: Path, store: Path) -> None:
     path = write_cur2_parquet(hermetic / "cur.parquet", _month("2026-07", [1.0, 2.0]))
     assert _ingest(str(path)).exit_code == ExitCode.OK
@@ -152,6 +153,7 @@ def test_summary_text(hermetic: Path) -> None:
     )
 
 
+@pytest.mark.slow  # fast tier: restated period (above), a changed loose part (below)
 def test_parts_of_one_period_land_together(hermetic: Path, store: Path) -> None:
     folder = hermetic / "export" / "data" / "BILLING_PERIOD=2026-07"
     write_cur2_parquet(folder / "cur-00001.snappy.parquet", _month("2026-07", [1.0, 2.0]))
@@ -185,6 +187,7 @@ def test_a_changed_loose_part_rereads_its_unchanged_sibling(hermetic: Path, stor
     assert _totals(store) == {KEY_JULY: (3, Decimal(6))}
 
 
+@pytest.mark.slow  # fast tier: a bad part / a manifest's missing file holds a period back
 def test_fewer_files_than_the_last_delivery_is_held_back(hermetic: Path, store: Path) -> None:
     one = write_cur2_parquet(hermetic / "july-1.parquet", _month("2026-07", [1.0]))
     two = write_cur2_parquet(hermetic / "july-2.parquet", _month("2026-07", [2.0]))
@@ -363,6 +366,7 @@ def test_a_writer_holding_the_lock_makes_the_ingest_wait_then_fail(
     assert _ingest(str(path)).exit_code == ExitCode.OK
 
 
+@pytest.mark.slow  # in `make test` only: two ingests for one warning
 def test_the_same_period_from_two_sources_is_warned(hermetic: Path) -> None:
     rows = _month("2026-07", [1.0])
     cur2_path = write_cur2_parquet(hermetic / "a" / "cur2.parquet", rows)
