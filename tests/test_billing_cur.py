@@ -429,6 +429,7 @@ LEGACY = SAMPLES / "billing" / "legacy_cur" / "legacy_cur_csv_anonymized_2023-11
 
 
 @needs_samples()
+@pytest.mark.slow  # a real sample (../shared); fast tier: the synthetic tests of the format
 def test_real_legacy_cur_sample_totals_match_an_independent_sum(hermetic: Path) -> None:
     billed = Decimal(0)
     listed = Decimal(0)

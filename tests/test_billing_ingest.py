@@ -153,7 +153,7 @@ def test_summary_text(hermetic: Path) -> None:
     )
 
 
-@pytest.mark.slow  # fast tier: restated period (above), a changed loose part (below)
+@pytest.mark.slow  # fast tier: the restated period (above)
 def test_parts_of_one_period_land_together(hermetic: Path, store: Path) -> None:
     folder = hermetic / "export" / "data" / "BILLING_PERIOD=2026-07"
     write_cur2_parquet(folder / "cur-00001.snappy.parquet", _month("2026-07", [1.0, 2.0]))
@@ -175,6 +175,7 @@ def test_parts_of_one_period_land_together(hermetic: Path, store: Path) -> None:
     assert _totals(store) == {KEY_JULY: (4, Decimal(15))}
 
 
+@pytest.mark.slow  # in `make test` only: two ingests (the ledger's last delivery)
 def test_a_changed_loose_part_rereads_its_unchanged_sibling(hermetic: Path, store: Path) -> None:
     """Parts outside a BILLING_PERIOD folder: the ledger's last delivery of
     the period says which files belong together."""

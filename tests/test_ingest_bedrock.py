@@ -335,6 +335,7 @@ def _billed(record: dict[str, Any]) -> tuple[Any, ...]:
 
 
 @needs_samples()
+@pytest.mark.slow  # a real sample (../shared); fast tier: the synthetic tests of the format
 def test_panther_sample_records(tmp_path: Path) -> None:
     records = panther_records()
     assert records, "no Log records found in the Panther YAMLs"

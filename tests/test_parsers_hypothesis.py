@@ -569,6 +569,7 @@ GOOD = json.dumps(
 )
 
 
+@pytest.mark.slow  # fast tier: test_cli_contract's foreign first record
 def test_first_line_array_does_not_cost_the_file() -> None:
     _, ops, quarantined = ingest_lines(["[1, 2]", GOOD])
     assert [row[0] for row in ops] == [2]

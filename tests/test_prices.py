@@ -1105,6 +1105,7 @@ def test_bad_exchange_rates(hermetic: Path, toml: str, message: str) -> None:
     assert message in line
 
 
+@pytest.mark.slow  # fast tier: test_pricing_models' conversion, test_bad_exchange_rates
 def test_costs_are_reported_in_the_configured_currency(hermetic: Path) -> None:
     config = hermetic / "aicost.toml"
     config.write_text('currency = "EUR"\n')
