@@ -142,9 +142,24 @@ def test_quiet_success_prints_nothing(hermetic: Path) -> None:
     assert result.stderr == "" and result.stdout == ""
 
 
-def test_summary_text(hermetic: Path) -> None:
-    path = write_cur2_parquet(hermetic / "cur.parquet", _month("2026-07", [1.0, 0.5]))
-    result = _ingest(str(path))
+@pytest.fixture(scope="module")
+def first_ingest(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """One file of two July charges ingested into a new store, once per module:
+    the store and the run's result (read only by the tests)."""
+    folder = tmp_path_factory.mktemp("first-ingest")
+    path = write_cur2_parquet(folder / "cur.parquet", _month("2026-07", [1.0, 0.5]))
+    store = folder / "test.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AICOST_HOME", str(folder / "home"))
+        patch.delenv("AICOST_CONFIG", raising=False)
+        patch.chdir(folder)
+        result = runner.invoke(app, ["--db", str(store), "ingest", "billing", str(path)])
+    return store, result
+
+
+def test_summary_text(first_ingest: tuple[Path, Any]) -> None:
+    _, result = first_ingest
+    assert result.exit_code == ExitCode.OK, result.output
     assert result.stdout == ""
     assert result.stderr == (
         "ingested 2 charge(s) from 1 file(s) into 1 billing period(s): 2 row(s) read, "
@@ -509,7 +524,8 @@ def test_ingest_builds_the_days_of_the_old_and_new_charges(hermetic: Path, store
     assert builds[-1] == ("ingest", False, 2)  # July 2 (old charges) and July 3 (new)
 
 
-def test_scratch_file_is_removed(hermetic: Path, store: Path) -> None:
-    path = write_cur2_parquet(hermetic / "cur.parquet", _month("2026-07", [1.0]))
-    assert _ingest(str(path)).exit_code == ExitCode.OK
+def test_scratch_file_is_removed(first_ingest: tuple[Path, Any]) -> None:
+    store, result = first_ingest
+    assert result.exit_code == ExitCode.OK, result.output
+    assert store.exists()
     assert not store.with_name(store.name + ".scratch").exists()
