@@ -135,6 +135,7 @@ def test_reingesting_the_same_files_is_a_no_op(hermetic: Path, store: Path) -> N
     assert after == [row[:-1] for row in before]  # same ids, same rows: replaced by themselves
 
 
+@pytest.mark.slow  # fast tier: --quiet of `ingest requests` (test_cli_contract, test_root_quiet)
 def test_quiet_success_prints_nothing(hermetic: Path) -> None:
     path = write_cur2_parquet(hermetic / "cur.parquet", _month("2026-07", [1.0]))
     result = _ingest(str(path), "--quiet")

@@ -395,6 +395,7 @@ def test_summary_goes_to_stderr(loaded_template: tuple[Path, Result]) -> None:
     )
 
 
+@pytest.mark.slow  # fast tier: exit 5 in the corpus and ingest tests; -q in the test above
 def test_quarantined_records_exit_5(hermetic: Path) -> None:
     recs = records()[:5]
     lines = [json.dumps(r) for r in recs]

@@ -22,7 +22,6 @@ KNOWN_FAILING: set[str] = set()
 #: test_billing_ingest); the whole corpus (about 40 s) in `make test`
 FAST = {
     "aicost_invalid_json_line",
-    "aicost_resent_with_changed_content",
     "litellm_array_one_bad_element",
     "bedrock_gzip_bad_line",
 }

@@ -146,6 +146,7 @@ def test_reingest_adds_nothing_and_duplicates_across_layouts_are_skipped(tmp_pat
     con.close()
 
 
+@pytest.mark.slow  # fast tier: test_ingest_aicost's bad lines, the corpus, test_parsers_hypothesis
 def test_malformed_lines_are_quarantined_with_line_numbers(tmp_path: Path) -> None:
     records = make_records(20)
     lines = [json.dumps(r) for r in records]

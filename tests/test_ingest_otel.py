@@ -183,6 +183,7 @@ def agent_trace(trace: str, root_last: bool = True) -> list[dict[str, object]]:
     return [chat, tool, root] if root_last else [root, chat, tool]
 
 
+@pytest.mark.slow  # fast tier: test_rebuild's late root reaches the children
 def test_tree_is_kept_and_root_attribution_reaches_every_span(tmp_path: Path) -> None:
     path = tmp_path / "otel.jsonl.gz"
     with gzip.open(path, "wt") as out:

@@ -368,6 +368,7 @@ def test_build_command_rebuilds_the_same_answer(tmp_path: Path, flag: str) -> No
     assert _reports(db) == before
 
 
+@pytest.mark.slow  # fast tier: test_ledger's `db forget` (delete, then this rebuild)
 def test_build_of_given_days_drops_what_is_no_longer_landed(tmp_path: Path) -> None:
     """A day whose landed rows were removed (what `db forget` will do) is
     rebuilt from what is left: its operations and rollup rows go too."""
