@@ -498,6 +498,7 @@ def test_s3_manifest_naming_a_missing_file_holds_the_period(
     ]
 
 
+@pytest.mark.slow  # fast tier: the S3 manifest naming a missing file (above)
 def test_local_copy_of_an_export_uses_its_manifest(hermetic: Path, store: Path) -> None:
     root = hermetic / "sync" / "cur"
     data = root / "data" / "BILLING_PERIOD=2026-07"
@@ -511,6 +512,7 @@ def test_local_copy_of_an_export_uses_its_manifest(hermetic: Path, store: Path) 
     assert _totals(store) == {KEY_JULY: (1, Decimal(1))}
 
 
+@pytest.mark.slow  # in `make test` only: two ingests for the days rebuilt
 def test_ingest_builds_the_days_of_the_old_and_new_charges(hermetic: Path, store: Path) -> None:
     path = write_cur2_parquet(
         hermetic / "cur.parquet",

@@ -123,7 +123,7 @@ def test_profile_calls_are_priced_and_attributed(hermetic: Path) -> None:
     assert plain["pricing_status"] == "priced" and plain["feature"] is None
 
 
-@pytest.mark.slow  # fast tier: test_rebuild's config change; profiles priced (above)
+@pytest.mark.slow  # fast tier: a config change rebuilds (test_billing_classify); profiles priced
 def test_configuring_a_profile_reprices_stored_calls(hermetic: Path) -> None:
     """A config change is in the build's digest: the next report rebuilds."""
     root = hermetic / "bucket"

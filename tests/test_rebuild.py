@@ -148,7 +148,7 @@ def test_late_otel_root_in_a_later_run_attributes_its_children(tmp_path: Path) -
     assert query(late, "select count(distinct day) from operations") == [(2,)]
 
 
-@pytest.mark.slow  # fast tier: a config change rebuilds before a report (below)
+@pytest.mark.slow  # fast tier: test_billing_classify's config override (rebuilt first)
 def test_config_change_is_applied_by_build_to_stored_operations(tmp_path: Path) -> None:
     logs = tmp_path / "logs.jsonl"
     records = []
@@ -179,6 +179,7 @@ def test_config_change_is_applied_by_build_to_stored_operations(tmp_path: Path) 
     assert "up to date" in again.stderr
 
 
+@pytest.mark.slow  # fast tier: test_billing_classify's config override (rebuilt first)
 def test_report_rebuilds_first_when_the_config_changed(tmp_path: Path) -> None:
     logs = write_json(tmp_path / "one.json", litellm_payload("chatcmpl-x", feature="bot"))
     db = tmp_path / "store.duckdb"
