@@ -922,10 +922,10 @@ def test_charges_columns_are_pinned(built: dict[str, Path]) -> None:
             "where table_name = ? order by ordinal_position"
         )
         landed = con.execute(query, ["land_charges"]).fetchall()
-        built = con.execute(query, ["charges"]).fetchall()
+        charges = con.execute(query, ["charges"]).fetchall()
     finally:
         con.close()
-    assert built == [("day", "DATE"), *landed, *CLASSIFICATION_COLUMNS]
+    assert charges == [("day", "DATE"), *landed, *CLASSIFICATION_COLUMNS]
 
 
 # --- the parsers under hypothesis ------------------------------------------------
