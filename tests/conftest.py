@@ -9,6 +9,10 @@ from typing import Any
 
 import pytest
 
+#: Set by pytest_configure: the run leaves the slow tests out (``-m "not slow"``, as
+#: ``make test-fast`` does). Property tests then run fewer examples (:func:`examples`).
+FAST_TIER = False
+
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 SAMPLES = SHARED / "samples"
 
@@ -20,6 +24,19 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="rewrite tests/golden/ from the current output (then read the diff)",
     )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    # before collection: the test modules read FAST_TIER when their decorators run
+    global FAST_TIER
+    FAST_TIER = "not slow" in (config.getoption("markexpr") or "")
+
+
+def examples(full: int) -> int:
+    """``max_examples`` of a property test: ``full`` in ``make test``, a fifth of it
+    (at least 5) in ``make test-fast`` (``-m "not slow"``), where the test still
+    runs on every edit but its deeper search waits for the whole suite."""
+    return max(5, full // 5) if FAST_TIER else full
 
 
 @pytest.fixture(autouse=True)

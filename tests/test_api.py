@@ -80,6 +80,7 @@ def test_importing_aicost_loads_no_cli_toolkit_and_no_polars() -> None:
     assert not loaded & {"typer", "rich", "click", "polars"}
 
 
+@pytest.mark.slow  # fast tier: `db sources` / `db forget` in test_ledger (the same core)
 def test_sources_and_forget(tmp_path: Path) -> None:
     logs = tmp_path / "one.ndjson"
     logs.write_text(json.dumps(litellm_payload("f1", feature="gone")) + "\n")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,6 +26,7 @@ from aicost_cli.billing import classify
 from aicost_cli.cli import app
 from aicost_cli.config import Config, parse_config
 from aicost_cli.errors import ConfigError, ExitCode
+from tests.conftest import examples
 
 runner = CliRunner()
 
@@ -911,20 +913,19 @@ CLASSIFICATION_COLUMNS = [
 ]
 
 
-def test_charges_columns_are_pinned(tmp_path: Path) -> None:
+def test_charges_columns_are_pinned(built: dict[str, Path]) -> None:
     """day, then every land_charges column as landed, then the classification."""
-    con = db.connect(tmp_path / "store.duckdb")
+    con = duckdb.connect(str(built["empty"]), read_only=True)  # built in full, no bill
     try:
-        build.build(con, Config(), full=True)
         query = (
             "select column_name, data_type from information_schema.columns "
             "where table_name = ? order by ordinal_position"
         )
         landed = con.execute(query, ["land_charges"]).fetchall()
-        built = con.execute(query, ["charges"]).fetchall()
+        charges = con.execute(query, ["charges"]).fetchall()
     finally:
         con.close()
-    assert built == [("day", "DATE"), *landed, *CLASSIFICATION_COLUMNS]
+    assert charges == [("day", "DATE"), *landed, *CLASSIFICATION_COLUMNS]
 
 
 # --- the parsers under hypothesis ------------------------------------------------
@@ -979,7 +980,9 @@ TOKEN_TYPES = {
     "mantle-output-tokens": "output",
 }
 SUFFIXES = st.sampled_from(["", "-batch", "-flex", "-priority", "-cross-region-global"])
-SETTINGS = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(15), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def _marketplace_text(text: str) -> dict[str, Any]:
@@ -1114,9 +1117,23 @@ UNMAPPED_CASES: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-def test_billing_unmapped_lists_unmapped_ai_charges(hermetic: Path) -> None:
-    store = hermetic / "test.duckdb"
-    land(store, UNMAPPED_CASES)
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Stores landed and built once per module (tests get a copy): ``empty`` (no
+    bill) and ``unmapped`` (UNMAPPED_CASES)."""
+    folder = tmp_path_factory.mktemp("classify-built")
+    stores = {"empty": folder / "empty.duckdb", "unmapped": folder / "unmapped.duckdb"}
+    land(stores["empty"], [])
+    land(stores["unmapped"], UNMAPPED_CASES)
+    return stores
+
+
+def copy_of(built: dict[str, Path], name: str, path: Path) -> Path:
+    return Path(shutil.copyfile(built[name], path))
+
+
+def test_billing_unmapped_lists_unmapped_ai_charges(hermetic: Path, built: dict[str, Path]) -> None:
+    copy_of(built, "unmapped", hermetic / "test.duckdb")
     result = runner.invoke(app, ["billing", "unmapped", "--format", "json"])
     assert result.exit_code == ExitCode.OK, result.output
     rows = json.loads(result.stdout)
@@ -1170,16 +1187,16 @@ def test_billing_unmapped_lists_unmapped_ai_charges(hermetic: Path) -> None:
     assert "Claude9Ultra" in table.stdout
 
 
-def test_billing_unmapped_with_no_bill_is_empty(hermetic: Path) -> None:
-    land(hermetic / "test.duckdb", [])
+def test_billing_unmapped_with_no_bill_is_empty(hermetic: Path, built: dict[str, Path]) -> None:
+    copy_of(built, "empty", hermetic / "test.duckdb")
     result = runner.invoke(app, ["billing", "unmapped", "--format", "json"])
     assert (result.exit_code, result.stdout, result.stderr) == (ExitCode.OK, "[]\n", "")
     csv_out = runner.invoke(app, ["billing", "unmapped", "--format", "csv"])
     assert csv_out.stdout.startswith("reason,provider_key,ai_family,bill_model,usage_type,")
 
 
-def test_a_config_override_maps_a_bill_model(hermetic: Path) -> None:
-    land(hermetic / "test.duckdb", UNMAPPED_CASES)
+def test_a_config_override_maps_a_bill_model(hermetic: Path, built: dict[str, Path]) -> None:
+    copy_of(built, "unmapped", hermetic / "test.duckdb")
     config = hermetic / "aicost.toml"
     config.write_text(
         '[billing.models]\n"claude9ultra" = "claude-ultra-9"\n'

@@ -251,15 +251,28 @@ def _charges(db: Path) -> dict[int, dict[str, Any]]:
         con.close()
 
 
-def test_cur2_parquet_lands_every_line_type_as_computed_by_hand(hermetic: Path) -> None:
-    cases = _lines()
+@pytest.fixture(scope="module")
+def cur2_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """_lines() as one CUR 2.0 Data Exports part, ingested once per module through
+    the CLI (the tests only read the store)."""
+    folder = tmp_path_factory.mktemp("cur2")
     path = write_cur2_parquet(
-        hermetic / "exports" / "data" / "BILLING_PERIOD=2026-07" / "cur-00001.snappy.parquet",
-        [c[0] for c in cases],
+        folder / "exports" / "data" / "BILLING_PERIOD=2026-07" / "cur-00001.snappy.parquet",
+        [c[0] for c in _lines()],
     )
-    result = _ingest(str(path.parent))
+    store = folder / "store.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AICOST_HOME", str(folder / "home"))
+        patch.delenv("AICOST_CONFIG", raising=False)
+        patch.chdir(folder)
+        result = runner.invoke(app, ["--db", str(store), "ingest", "billing", str(path.parent)])
     assert result.exit_code == ExitCode.OK, result.output
-    charges = _charges(hermetic / "test.duckdb")
+    return store
+
+
+def test_cur2_parquet_lands_every_line_type_as_computed_by_hand(cur2_store: Path) -> None:
+    cases = _lines()
+    charges = _charges(cur2_store)
     assert len(charges) == len(cases)
     for row, (values, expected) in enumerate(cases, start=1):
         got = charges[row]
@@ -291,11 +304,8 @@ def test_cur2_parquet_lands_every_line_type_as_computed_by_hand(hermetic: Path) 
     assert len({c["charge_id"] for c in charges.values()}) == len(cases)
 
 
-def test_cur2_columns_tags_and_extras(hermetic: Path) -> None:
-    cases = _lines()
-    path = write_cur2_parquet(hermetic / "cur2.parquet", [c[0] for c in cases])
-    assert _ingest(str(path)).exit_code == ExitCode.OK
-    charges = _charges(hermetic / "test.duckdb")
+def test_cur2_columns_tags_and_extras(cur2_store: Path) -> None:
+    charges = _charges(cur2_store)
     tokens = charges[1]
     assert tokens["sku_meter"] == "USE1-Claude4.5Sonnet-input-tokens"
     assert tokens["extras"]["x_usage_type"] == "USE1-Claude4.5Sonnet-input-tokens"
@@ -419,6 +429,7 @@ LEGACY = SAMPLES / "billing" / "legacy_cur" / "legacy_cur_csv_anonymized_2023-11
 
 
 @needs_samples()
+@pytest.mark.slow  # a real sample (../shared); fast tier: the synthetic tests of the format
 def test_real_legacy_cur_sample_totals_match_an_independent_sum(hermetic: Path) -> None:
     billed = Decimal(0)
     listed = Decimal(0)

@@ -24,7 +24,7 @@ from aicost_cli import models
 from aicost_cli.billing.formats import focus
 from aicost_cli.billing.formats.base import FileSample
 from tests.billing_stage import decimal_or_none, quantize, sample, stage
-from tests.conftest import SAMPLES, needs_samples
+from tests.conftest import SAMPLES, examples, needs_samples
 
 FOCUS_SAMPLE = SAMPLES / "billing" / "focus" / "focus_1.0_sample_1000rows.csv"
 SPEC_EXAMPLES = SAMPLES / "billing" / "focus_spec_examples"
@@ -423,7 +423,9 @@ def test_a_file_lacking_optional_columns_reads_them_as_null(tmp_path: Path) -> N
 
 # --- hypothesis: the tolerant parsers ---------------------------------------------------
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 def _macro_con() -> duckdb.DuckDBPyConnection:

@@ -120,6 +120,7 @@ def test_restated_period_replaces_only_that_period(hermetic: Path, store: Path) 
     assert runs == [("billing", 5, 5), ("billing", 4, 4)]
 
 
+@pytest.mark.slow  # fast tier: the restated period's unchanged file is skipped (above)
 def test_reingesting_the_same_files_is_a_no_op(hermetic: Path, store: Path) -> None:
     path = write_cur2_parquet(hermetic / "cur.parquet", _month("2026-07", [1.0, 2.0]))
     assert _ingest(str(path)).exit_code == ExitCode.OK
@@ -134,6 +135,7 @@ def test_reingesting_the_same_files_is_a_no_op(hermetic: Path, store: Path) -> N
     assert after == [row[:-1] for row in before]  # same ids, same rows: replaced by themselves
 
 
+@pytest.mark.slow  # fast tier: --quiet of `ingest requests` (test_cli_contract, test_root_quiet)
 def test_quiet_success_prints_nothing(hermetic: Path) -> None:
     path = write_cur2_parquet(hermetic / "cur.parquet", _month("2026-07", [1.0]))
     result = _ingest(str(path), "--quiet")
@@ -141,9 +143,24 @@ def test_quiet_success_prints_nothing(hermetic: Path) -> None:
     assert result.stderr == "" and result.stdout == ""
 
 
-def test_summary_text(hermetic: Path) -> None:
-    path = write_cur2_parquet(hermetic / "cur.parquet", _month("2026-07", [1.0, 0.5]))
-    result = _ingest(str(path))
+@pytest.fixture(scope="module")
+def first_ingest(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Any]:
+    """One file of two July charges ingested into a new store, once per module:
+    the store and the run's result (read only by the tests)."""
+    folder = tmp_path_factory.mktemp("first-ingest")
+    path = write_cur2_parquet(folder / "cur.parquet", _month("2026-07", [1.0, 0.5]))
+    store = folder / "test.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AICOST_HOME", str(folder / "home"))
+        patch.delenv("AICOST_CONFIG", raising=False)
+        patch.chdir(folder)
+        result = runner.invoke(app, ["--db", str(store), "ingest", "billing", str(path)])
+    return store, result
+
+
+def test_summary_text(first_ingest: tuple[Path, Any]) -> None:
+    _, result = first_ingest
+    assert result.exit_code == ExitCode.OK, result.output
     assert result.stdout == ""
     assert result.stderr == (
         "ingested 2 charge(s) from 1 file(s) into 1 billing period(s): 2 row(s) read, "
@@ -152,6 +169,7 @@ def test_summary_text(hermetic: Path) -> None:
     )
 
 
+@pytest.mark.slow  # fast tier: the restated period (above)
 def test_parts_of_one_period_land_together(hermetic: Path, store: Path) -> None:
     folder = hermetic / "export" / "data" / "BILLING_PERIOD=2026-07"
     write_cur2_parquet(folder / "cur-00001.snappy.parquet", _month("2026-07", [1.0, 2.0]))
@@ -173,6 +191,7 @@ def test_parts_of_one_period_land_together(hermetic: Path, store: Path) -> None:
     assert _totals(store) == {KEY_JULY: (4, Decimal(15))}
 
 
+@pytest.mark.slow  # in `make test` only: two ingests (the ledger's last delivery)
 def test_a_changed_loose_part_rereads_its_unchanged_sibling(hermetic: Path, store: Path) -> None:
     """Parts outside a BILLING_PERIOD folder: the ledger's last delivery of
     the period says which files belong together."""
@@ -185,6 +204,7 @@ def test_a_changed_loose_part_rereads_its_unchanged_sibling(hermetic: Path, stor
     assert _totals(store) == {KEY_JULY: (3, Decimal(6))}
 
 
+@pytest.mark.slow  # fast tier: a bad part / a manifest's missing file holds a period back
 def test_fewer_files_than_the_last_delivery_is_held_back(hermetic: Path, store: Path) -> None:
     one = write_cur2_parquet(hermetic / "july-1.parquet", _month("2026-07", [1.0]))
     two = write_cur2_parquet(hermetic / "july-2.parquet", _month("2026-07", [2.0]))
@@ -363,6 +383,7 @@ def test_a_writer_holding_the_lock_makes_the_ingest_wait_then_fail(
     assert _ingest(str(path)).exit_code == ExitCode.OK
 
 
+@pytest.mark.slow  # in `make test` only: two ingests for one warning
 def test_the_same_period_from_two_sources_is_warned(hermetic: Path) -> None:
     rows = _month("2026-07", [1.0])
     cur2_path = write_cur2_parquet(hermetic / "a" / "cur2.parquet", rows)
@@ -477,6 +498,7 @@ def test_s3_manifest_naming_a_missing_file_holds_the_period(
     ]
 
 
+@pytest.mark.slow  # fast tier: the S3 manifest naming a missing file (above)
 def test_local_copy_of_an_export_uses_its_manifest(hermetic: Path, store: Path) -> None:
     root = hermetic / "sync" / "cur"
     data = root / "data" / "BILLING_PERIOD=2026-07"
@@ -490,6 +512,7 @@ def test_local_copy_of_an_export_uses_its_manifest(hermetic: Path, store: Path) 
     assert _totals(store) == {KEY_JULY: (1, Decimal(1))}
 
 
+@pytest.mark.slow  # in `make test` only: two ingests for the days rebuilt
 def test_ingest_builds_the_days_of_the_old_and_new_charges(hermetic: Path, store: Path) -> None:
     path = write_cur2_parquet(
         hermetic / "cur.parquet",
@@ -504,7 +527,8 @@ def test_ingest_builds_the_days_of_the_old_and_new_charges(hermetic: Path, store
     assert builds[-1] == ("ingest", False, 2)  # July 2 (old charges) and July 3 (new)
 
 
-def test_scratch_file_is_removed(hermetic: Path, store: Path) -> None:
-    path = write_cur2_parquet(hermetic / "cur.parquet", _month("2026-07", [1.0]))
-    assert _ingest(str(path)).exit_code == ExitCode.OK
+def test_scratch_file_is_removed(first_ingest: tuple[Path, Any]) -> None:
+    store, result = first_ingest
+    assert result.exit_code == ExitCode.OK, result.output
+    assert store.exists()
     assert not store.with_name(store.name + ".scratch").exists()

@@ -7,6 +7,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
+import pytest
+
 from aicost_cli import db
 from aicost_cli.billing.ingest import ingest_billing
 from aicost_cli.config import Config
@@ -49,6 +51,7 @@ def test_split_rows_are_landed_but_never_ai_charges(tmp_path: Path) -> None:
     assert ai == [(2, Decimal("6.500000000000"))]
 
 
+@pytest.mark.slow  # fast tier: `db forget` of request logs (test_ledger)
 def test_db_forget_removes_the_billing_periods_of_a_file(tmp_path: Path) -> None:
     from aicost_cli import ledger
 

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from typer.testing import CliRunner
+from typer.testing import CliRunner, Result
 
 from aicost_cli import __version__
 from aicost_cli.cli import app
@@ -134,23 +134,26 @@ def records() -> list[dict[str, Any]]:
 
 
 @pytest.fixture(scope="module")
-def loaded_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def loaded_template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Result]:
     """records() ingested once per module (explicit --db and --config: the
-    per-test environment is not set up yet at module scope)."""
+    per-test environment is not set up yet at module scope): the folder of the
+    store, and the ingest's result."""
     folder = tmp_path_factory.mktemp("loaded")
     data = folder / "gw.ndjson"
     data.write_text("".join(json.dumps(r) + "\n" for r in records()))
     (folder / "aicost.toml").write_text(CONFIG)
     args = ["--db", str(folder / "template.duckdb"), "--config", str(folder / "aicost.toml")]
-    result = runner.invoke(app, [*args, "ingest", "requests", str(data), "--quiet"])
+    result = runner.invoke(app, [*args, "ingest", "requests", str(data)])
     assert result.exit_code == ExitCode.OK, result.stderr
-    return folder
+    return folder, result
 
 
 @pytest.fixture
-def loaded(hermetic: Path, loaded_template: Path) -> tuple[Path, list[dict[str, Any]]]:
+def loaded(
+    hermetic: Path, loaded_template: tuple[Path, Result]
+) -> tuple[Path, list[dict[str, Any]]]:
     """The test's database holds records(); the config file describes the features."""
-    shutil.copyfile(loaded_template / "template.duckdb", hermetic / "test.duckdb")
+    shutil.copyfile(loaded_template[0] / "template.duckdb", hermetic / "test.duckdb")
     config = hermetic / "aicost.toml"
     config.write_text(CONFIG)
     return config, records()
@@ -382,10 +385,8 @@ def test_quiet_ingest_prints_nothing_on_success(hermetic: Path) -> None:
     assert (again.exit_code, again.stdout, again.stderr) == (ExitCode.OK, "", "")
 
 
-def test_summary_goes_to_stderr(hermetic: Path) -> None:
-    data = hermetic / "gw.ndjson"
-    data.write_text("".join(json.dumps(r) + "\n" for r in records()))
-    result = runner.invoke(app, ["ingest", "requests", str(data)])
+def test_summary_goes_to_stderr(loaded_template: tuple[Path, Result]) -> None:
+    _, result = loaded_template  # records() ingested into a new store
     assert result.exit_code == ExitCode.OK
     assert result.stdout == ""
     assert result.stderr == (
@@ -394,6 +395,7 @@ def test_summary_goes_to_stderr(hermetic: Path) -> None:
     )
 
 
+@pytest.mark.slow  # fast tier: exit 5 in the corpus and ingest tests; -q in the test above
 def test_quarantined_records_exit_5(hermetic: Path) -> None:
     recs = records()[:5]
     lines = [json.dumps(r) for r in recs]

@@ -300,7 +300,31 @@ def test_every_fixture_has_its_versions_and_billed_calls() -> None:
             assert call["model"] in RATES_BY_MODEL
 
 
-@pytest.mark.parametrize("source", SOURCES, ids=[source.name for source in SOURCES])
+#: one source per kind of telemetry runs in `make test-fast` (LiteLLM's own payloads,
+#: the OTel GenAI conventions, OpenLLMetry's); every source in `make test`
+FAST = {
+    "litellm-1.110.2/payloads.jsonl",
+    "otel-openai-v2-2.4b0/traces.jsonl",
+    "openllmetry-bedrock-0.62.4/traces.jsonl",
+}
+
+
+def _source_params() -> list[object]:
+    return [
+        pytest.param(
+            source,
+            id=source.name,
+            marks=[] if source.name in FAST else [pytest.mark.slow],
+        )
+        for source in SOURCES
+    ]
+
+
+def test_the_fast_sources_are_sources() -> None:
+    assert FAST <= {source.name for source in SOURCES}
+
+
+@pytest.mark.parametrize("source", _source_params())
 def test_calls_are_counted_as_the_provider_billed_them(source: Source, tmp_path: Path) -> None:
     outcomes, extra = check(source, tmp_path / "conformance.duckdb")
     assert extra == [], f"model calls nothing was billed for: {extra}"

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
 from aicost_cli import build, db
@@ -122,6 +123,7 @@ def test_profile_calls_are_priced_and_attributed(hermetic: Path) -> None:
     assert plain["pricing_status"] == "priced" and plain["feature"] is None
 
 
+@pytest.mark.slow  # fast tier: a config change rebuilds (test_billing_classify); profiles priced
 def test_configuring_a_profile_reprices_stored_calls(hermetic: Path) -> None:
     """A config change is in the build's digest: the next report rebuilds."""
     root = hermetic / "bucket"

@@ -298,6 +298,7 @@ def test_synthetic_delivery_token_classes_costs_and_attribution(tmp_path: Path) 
     assert sorted(r["source_line"] for r in rows.values()) == [1, 2, 3, 4, 5, 6]
 
 
+@pytest.mark.slow  # fast tier: the same dedupe in test_ingest_litellm (and test_rebuild)
 def test_reingest_of_the_same_delivery_adds_nothing(tmp_path: Path) -> None:
     root = tmp_path / "bucket"
     write_delivery(root, synthetic_records()[:6])
@@ -334,6 +335,7 @@ def _billed(record: dict[str, Any]) -> tuple[Any, ...]:
 
 
 @needs_samples()
+@pytest.mark.slow  # a real sample (../shared); fast tier: the synthetic tests of the format
 def test_panther_sample_records(tmp_path: Path) -> None:
     records = panther_records()
     assert records, "no Log records found in the Panther YAMLs"

@@ -127,6 +127,7 @@ def test_ingest_and_report_match_independent_figures(tmp_path: Path) -> None:
     assert bot["period_start"] == "2026-07-01T00:00:00Z"
 
 
+@pytest.mark.slow  # fast tier: test_rebuild's id re-sent days later, the corpus's re-sent id
 def test_reingest_adds_nothing_and_duplicates_across_layouts_are_skipped(tmp_path: Path) -> None:
     records = make_records(50)
     write_ndjson(tmp_path / "batch.ndjson", records)
@@ -145,6 +146,7 @@ def test_reingest_adds_nothing_and_duplicates_across_layouts_are_skipped(tmp_pat
     con.close()
 
 
+@pytest.mark.slow  # fast tier: test_ingest_aicost's bad lines, the corpus, test_parsers_hypothesis
 def test_malformed_lines_are_quarantined_with_line_numbers(tmp_path: Path) -> None:
     records = make_records(20)
     lines = [json.dumps(r) for r in records]
@@ -184,6 +186,7 @@ def test_report_on_missing_db_is_a_clear_error() -> None:
 
 
 @needs_samples()
+@pytest.mark.slow  # a real sample (../shared); fast tier: the synthetic tests of the format
 def test_real_litellm_samples() -> None:
     folder = SAMPLES / "requests" / "litellm"
     result = runner.invoke(
@@ -239,6 +242,7 @@ def test_pick_lines_finds_lines_across_chunk_boundaries(
     assert got == [(n, lines[n - 1].removesuffix("\r")) for n in wanted]
 
 
+@pytest.mark.slow  # fast tier: the big .gz file below (the same streamed careful path)
 def test_big_streamed_file_keeps_good_rows_and_quarantines_the_bad_line(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

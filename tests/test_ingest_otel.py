@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import pytest
 from typer.testing import CliRunner
 
 from aicost_cli.cli import app
@@ -182,6 +183,7 @@ def agent_trace(trace: str, root_last: bool = True) -> list[dict[str, object]]:
     return [chat, tool, root] if root_last else [root, chat, tool]
 
 
+@pytest.mark.slow  # fast tier: test_rebuild's late root reaches the children
 def test_tree_is_kept_and_root_attribution_reaches_every_span(tmp_path: Path) -> None:
     path = tmp_path / "otel.jsonl.gz"
     with gzip.open(path, "wt") as out:
@@ -271,6 +273,7 @@ def test_bad_lines_are_quarantined_with_their_line_and_good_spans_kept(tmp_path:
 
 
 @needs_samples()
+@pytest.mark.slow  # a real sample (../shared); fast tier: the synthetic tests of the format
 def test_otlp_proto_example_trace(tmp_path: Path) -> None:
     sample = SAMPLES / "requests" / "otel" / "opentelemetry-proto-examples-trace.json"
     result = ingest(str(sample), "--format", "otel")
@@ -336,6 +339,7 @@ def langfuse_to_otlp(trace: dict[str, Any]) -> dict[str, object]:
 
 
 @needs_samples()
+@pytest.mark.slow  # a real sample (../shared); fast tier: the synthetic tests of the format
 def test_real_pydantic_ai_trace_keeps_the_tree_and_counts_model_calls_once(
     tmp_path: Path,
 ) -> None:

@@ -518,14 +518,41 @@ def good_line(record_id: str) -> str:
     ("lines", "newline", "kept", "quarantined_lines"),
     [
         # CRLF with a malformed line: DuckDB's CSV reader used to count CR as a line end
-        ([good_line("a"), good_line("b"), "{bad", good_line("c")], "\r\n", [1, 2, 4], [3]),
+        # (`make test` only: crlf-blank below has CRLF and a malformed line too)
+        pytest.param(
+            [good_line("a"), good_line("b"), "{bad", good_line("c")],
+            "\r\n",
+            [1, 2, 4],
+            [3],
+            id="crlf",
+            marks=pytest.mark.slow,
+        ),
         # one line that is not UTF-8 used to cost the whole file
-        ([good_line("a"), "bad \udcff\udcfe bytes", good_line("c")], "\n", [1, 3], [2]),
+        pytest.param(
+            [good_line("a"), "bad \udcff\udcfe bytes", good_line("c")],
+            "\n",
+            [1, 3],
+            [2],
+            id="not-utf8",
+        ),
         # whitespace-only lines are not records, and later lines keep their numbers
-        ([good_line("a"), " ", "\t", good_line("b")], "\n", [1, 4], []),
-        ([good_line("a"), "", good_line("b"), "{bad"], "\r\n", [1, 3], [4]),
+        # (`make test` only: crlf-blank below has an empty line)
+        pytest.param(
+            [good_line("a"), " ", "\t", good_line("b")],
+            "\n",
+            [1, 4],
+            [],
+            id="whitespace-lines",
+            marks=pytest.mark.slow,
+        ),
+        pytest.param(
+            [good_line("a"), "", good_line("b"), "{bad"],
+            "\r\n",
+            [1, 3],
+            [4],
+            id="crlf-blank",
+        ),
     ],
-    ids=["crlf", "not-utf8", "whitespace-lines", "crlf-blank"],
 )
 def test_exact_line_numbers(
     lines: list[str], newline: str, kept: list[int], quarantined_lines: list[int]
@@ -542,18 +569,21 @@ GOOD = json.dumps(
 )
 
 
+@pytest.mark.slow  # fast tier: test_cli_contract's foreign first record
 def test_first_line_array_does_not_cost_the_file() -> None:
     _, ops, quarantined = ingest_lines(["[1, 2]", GOOD])
     assert [row[0] for row in ops] == [2]
     assert [row[0] for row in quarantined] == [1]
 
 
+@pytest.mark.slow  # fast tier: test_cli_contract's foreign first record
 def test_first_line_foreign_object_does_not_cost_the_file() -> None:
     _, ops, quarantined = ingest_lines(['{"foo": 1}', GOOD])
     assert [row[0] for row in ops] == [2]
     assert [row[0] for row in quarantined] == [1]
 
 
+@pytest.mark.slow  # fast tier: test_ingest_litellm's big gzip file with a blank line
 def test_blank_line_in_gzip_keeps_line_numbers() -> None:
     with tempfile.TemporaryDirectory(prefix="aicost-hyp-") as tmp:
         path = Path(tmp) / "gw.ndjson.gz"

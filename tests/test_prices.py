@@ -13,6 +13,7 @@ import functools
 import io
 import json
 import re
+import shutil
 import tomllib
 from collections.abc import Iterator
 from datetime import date, datetime
@@ -31,6 +32,7 @@ from aicost_cli import db, models, prices
 from aicost_cli.cli import app
 from aicost_cli.config import Config, parse_config
 from aicost_cli.errors import ExitCode, InputFileError
+from tests.conftest import examples
 from tests.test_pricing_models import ATTRIBUTED_COLUMNS, PRICED_COLUMNS, create_models, stage
 
 runner = CliRunner()
@@ -97,9 +99,25 @@ def bundled_rate(
     raise KeyError((model_key, column, tier, threshold))
 
 
+@pytest.fixture(scope="module")
+def bundled_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated store holding the bundled catalog, made once per module."""
+    path = tmp_path_factory.mktemp("prices") / "template.duckdb"
+    connection = db.connect(path)
+    try:
+        prices.ensure_bundled(connection)
+    finally:
+        connection.close()
+    return path
+
+
 @pytest.fixture
-def con(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = db.connect(tmp_path / "t.duckdb")
+def con(tmp_path: Path, bundled_store: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """The test's own copy of ``bundled_store`` (tests write to it), opened as
+    the CLI opens a store: migrations checked, bundled catalog checked, macros."""
+    path = tmp_path / "t.duckdb"
+    shutil.copyfile(bundled_store, path)
+    connection = db.connect(path)
     prices.ensure_bundled(connection)
     models.load_macros(connection)
     yield connection
@@ -1087,6 +1105,7 @@ def test_bad_exchange_rates(hermetic: Path, toml: str, message: str) -> None:
     assert message in line
 
 
+@pytest.mark.slow  # fast tier: test_pricing_models' conversion, test_bad_exchange_rates
 def test_costs_are_reported_in_the_configured_currency(hermetic: Path) -> None:
     config = hermetic / "aicost.toml"
     config.write_text('currency = "EUR"\n')
@@ -1190,7 +1209,7 @@ SUFFIXES = [
 ]  # fmt: skip
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     key=st.sampled_from(CANONICAL_KEYS),
     route=st.sampled_from(["", *ROUTE_PREFIXES]),
@@ -1213,7 +1232,7 @@ def test_known_prefixes_and_suffixes_normalise_back(
     assert _normalise(name) == key
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(name=st.text(max_size=40))
 def test_normalisation_never_fails(name: str) -> None:
     normalised = _normalise(name)

@@ -105,6 +105,27 @@ def unit_economics(db: Path) -> list[dict[str, Any]]:
     return rows
 
 
+def test_a_late_otel_root_attributes_the_children_of_an_earlier_run(tmp_path: Path) -> None:
+    """The cheap case (`make test-fast`): the children in one run, their root in the next."""
+    files = otel_files(tmp_path / "otel")
+    db = tmp_path / "store.duckdb"
+    children = cli("ingest", "requests", str(files["child_a"]), str(files["child_b"]), db=db)
+    assert children.exit_code == 0, children.output
+    # without their root: the service name as feature, the resource's team (traces_data)
+    assert query(db, "select feature, team, count(*) from operations group by all") == [
+        ("bot-svc", "web", 2)
+    ]
+    assert cli("ingest", "requests", str(files["root"]), db=db).exit_code == 0
+    assert query(
+        db,
+        "select feature, team, count(*) from operations where is_model_call "
+        "group by all order by all",
+    ) == [("research-agent", "research", 2)]
+    # the child after midnight sits on another day than the root: both days rebuilt
+    assert query(db, "select count(distinct day) from operations") == [(2,)]
+
+
+@pytest.mark.slow  # fast tier: the test above (two runs, no fresh store to compare)
 def test_late_otel_root_in_a_later_run_attributes_its_children(tmp_path: Path) -> None:
     files = otel_files(tmp_path / "otel")
     late = tmp_path / "late.duckdb"
@@ -127,6 +148,7 @@ def test_late_otel_root_in_a_later_run_attributes_its_children(tmp_path: Path) -
     assert query(late, "select count(distinct day) from operations") == [(2,)]
 
 
+@pytest.mark.slow  # fast tier: test_billing_classify's config override (rebuilt first)
 def test_config_change_is_applied_by_build_to_stored_operations(tmp_path: Path) -> None:
     logs = tmp_path / "logs.jsonl"
     records = []
@@ -157,6 +179,7 @@ def test_config_change_is_applied_by_build_to_stored_operations(tmp_path: Path) 
     assert "up to date" in again.stderr
 
 
+@pytest.mark.slow  # fast tier: test_billing_classify's config override (rebuilt first)
 def test_report_rebuilds_first_when_the_config_changed(tmp_path: Path) -> None:
     logs = write_json(tmp_path / "one.json", litellm_payload("chatcmpl-x", feature="bot"))
     db = tmp_path / "store.duckdb"
@@ -346,6 +369,7 @@ def test_build_command_rebuilds_the_same_answer(tmp_path: Path, flag: str) -> No
     assert _reports(db) == before
 
 
+@pytest.mark.slow  # fast tier: test_ledger's `db forget` (delete, then this rebuild)
 def test_build_of_given_days_drops_what_is_no_longer_landed(tmp_path: Path) -> None:
     """A day whose landed rows were removed (what `db forget` will do) is
     rebuilt from what is left: its operations and rollup rows go too."""

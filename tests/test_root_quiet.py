@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from aicost_cli.cli import app
@@ -28,6 +29,17 @@ ANTHROPIC = (
 )
 
 
+def test_root_quiet_silences_an_ingest(tmp_path: Path) -> None:
+    """The cheap case (`make test-fast`): one command."""
+    logs = tmp_path / "logs.jsonl"
+    logs.write_text(RECORD, encoding="utf-8")
+    db = ["--quiet", "--db", str(tmp_path / "s.duckdb")]
+    result = runner.invoke(app, [*db, "ingest", "requests", str(logs)])
+    assert result.exit_code == 0, result.output
+    assert (result.stdout, result.stderr) == ("", "")
+
+
+@pytest.mark.slow  # fast tier: the test above (one command)
 def test_root_quiet_silences_ingests_build_and_forget(tmp_path: Path) -> None:
     logs = tmp_path / "logs.jsonl"
     logs.write_text(RECORD, encoding="utf-8")

@@ -5,8 +5,10 @@ every table view, not only in the machine formats."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from aicost_cli.cli import app
@@ -26,17 +28,38 @@ def _logs(tmp_path: Path) -> Path:
     return path
 
 
-def test_ingest_summary_names_unpriced_calls_and_their_reported_cost(tmp_path: Path) -> None:
-    result = runner.invoke(app, ["ingest", "requests", str(_logs(tmp_path))])
+@pytest.fixture(scope="module")
+def template(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """_logs() ingested once per module: the store (the reading tests get a copy)
+    and the ingest's stderr."""
+    folder = tmp_path_factory.mktemp("unpriced")
+    db = folder / "template.duckdb"
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("AICOST_HOME", str(folder / "home"))
+        patch.delenv("AICOST_CONFIG", raising=False)
+        patch.chdir(folder)
+        result = runner.invoke(app, ["--db", str(db), "ingest", "requests", str(_logs(folder))])
     assert result.exit_code == 0, result.output
+    return db, result.stderr
+
+
+@pytest.fixture
+def ingested(hermetic: Path, template: tuple[Path, str]) -> Path:
+    """The test's database holds _logs(): one priced call, one no price matches."""
+    return Path(shutil.copyfile(template[0], hermetic / "test.duckdb"))
+
+
+def test_ingest_summary_names_unpriced_calls_and_their_reported_cost(
+    template: tuple[Path, str],
+) -> None:
+    _, stderr = template
     assert (
         "1 of 2 model call(s) have no price (their sources reported 12.5 in cost): "
         "see 'aicost prices missing'"
-    ) in result.stderr
+    ) in stderr
 
 
-def test_table_views_show_unpriced_calls(tmp_path: Path) -> None:
-    assert runner.invoke(app, ["ingest", "requests", str(_logs(tmp_path))]).exit_code == 0
+def test_table_views_show_unpriced_calls(ingested: Path) -> None:
     for args in (
         ["report", "unit-economics"],
         ["report", "attribution", "--by", "feature"],
@@ -59,8 +82,7 @@ def test_table_views_leave_the_columns_out_when_everything_is_priced(tmp_path: P
     assert "unpriced" not in result.stdout
 
 
-def test_a_group_with_only_unpriced_calls_has_no_cost_not_zero(tmp_path: Path) -> None:
-    assert runner.invoke(app, ["ingest", "requests", str(_logs(tmp_path))]).exit_code == 0
+def test_a_group_with_only_unpriced_calls_has_no_cost_not_zero(ingested: Path) -> None:
     result = runner.invoke(app, ["report", "attribution", "--by", "model", "--format", "json"])
     rows = {r["model"]: r for r in json.loads(result.stdout)}
     assert rows["acme-frontier-9"]["estimated_cost"] is None
