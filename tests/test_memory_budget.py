@@ -41,7 +41,7 @@ def test_a_build_over_the_memory_budget_is_one_clear_line(
     assert again.exit_code == 0, again.output
 
 
-# 1M model calls over a month, as aicost JSONL would land them (no JSON read:
+# model calls over a month, as aicost JSONL would land them (no JSON read:
 # one INSERT ... SELECT), six calls a conversation, two providers
 LAND_AICOST = """
 insert into land_aicost by name
@@ -78,21 +78,22 @@ from range($n) as numbers(i)
 
 
 @pytest.mark.slow
-def test_a_full_build_of_a_million_operations_fits_a_small_budget(
+def test_a_full_build_of_two_million_operations_fits_a_small_budget(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A full build's memory is bounded by its hash tables, not by the
     operations: the pricing join must build on the few price rows. Through a
     view DuckDB estimated those at 10^11 rows and built a hash table of every
-    operation (with its maps): 10M operations did not fit in the default 1GB,
-    1M not in 140MB. It fits in 120MB now (measured: 100MB)."""
+    operation (with its maps): 10M operations did not fit in the default 1GB;
+    these 2M did not fit in 320MB. They build in 160MB now (measured on 2
+    cores; 120MB is too little): 240MB leaves room both ways."""
     from aicost_cli import db
 
-    operations = 1_000_000
+    operations = 2_000_000
     store = tmp_path / "s.duckdb"
     with db.connect(store) as con:
         con.execute(LAND_AICOST.replace("$n", str(operations)))
-    monkeypatch.setenv("AICOST_MEMORY_LIMIT", "120MB")
+    monkeypatch.setenv("AICOST_MEMORY_LIMIT", "240MB")
     result = runner.invoke(app, ["--db", str(store), "build", "--full"])
     assert result.exit_code == 0, result.output
     with db.connect(store, read_only=True) as con:

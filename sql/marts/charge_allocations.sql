@@ -77,26 +77,6 @@ logged_accounts as (
     select * from cfg_logged_accounts
 ),
 
--- target_id: the group's rank in group-key order (the remainders' tie-break).
--- The split below carries only it; the group's keys are joined back at the
--- end (sorting 6.6M rows with every key for each of the four largest-remainder
--- ranks spilled 29 GB at 10M operations).
-targets as materialized (
-    select
-        int_allocation_targets.*,
-        row_number() over (
-            order by int_allocation_targets.day, int_allocation_targets.provider,
-                int_allocation_targets.account_key, int_allocation_targets.model_key,
-                int_allocation_targets.tier, int_allocation_targets.feature,
-                int_allocation_targets.owner, int_allocation_targets.team,
-                int_allocation_targets.model, int_allocation_targets.prompt_version,
-                int_allocation_targets.environment, int_allocation_targets.unit_key,
-                int_allocation_targets.currency
-        ) as target_id
-    from int_allocation_targets
-    where not int_allocation_targets.failed
-),
-
 buckets as (
     select
         charges_in_scope.allocation_bucket_id,
@@ -121,6 +101,28 @@ buckets as (
         end as list_cost
     from charges_in_scope
     group by charges_in_scope.allocation_bucket_id
+),
+
+-- target_id: the group's rank in group-key order (the remainders' tie-break).
+-- The split below carries only it; the group's keys are joined back at the
+-- end (sorting 6.6M rows with every key for each of the four largest-remainder
+-- ranks spilled 29 GB at 10M operations).
+targets as materialized (
+    select
+        int_allocation_targets.*,
+        row_number() over (
+            order by int_allocation_targets.day, int_allocation_targets.provider,
+                int_allocation_targets.account_key, int_allocation_targets.model_key,
+                int_allocation_targets.tier, int_allocation_targets.feature,
+                int_allocation_targets.owner, int_allocation_targets.team,
+                int_allocation_targets.model, int_allocation_targets.prompt_version,
+                int_allocation_targets.environment, int_allocation_targets.unit_key,
+                int_allocation_targets.currency
+        ) as target_id
+    from int_allocation_targets
+    where not int_allocation_targets.failed
+        -- only groups a bucket of this build can reach (none without a bill)
+        and int_allocation_targets.provider in (select buckets.provider_key from buckets)
 ),
 
 -- may the bucket go to groups that name no account? (see the header)
