@@ -86,7 +86,7 @@ SOURCES: dict[str, str] = {
     "per group (from allocated_costs)",
     "allocation_days": "temp table: build_days widened to every day of the allocatable "
     "charges' periods they touch (billing/allocation.py; macros "
-    "aicost_allocation_from()/aicost_allocation_until())",
+    "aicost_allocation_from()/aicost_allocation_until()/aicost_allocation_has_charges())",
 }
 
 

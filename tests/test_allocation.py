@@ -769,6 +769,7 @@ def run_split(amounts: list[Decimal], weights: list[list[int]]) -> list[list[Dec
         con.execute("create temp table allocation_days as select date '2026-07-02' as day")
         con.execute("create temp macro aicost_allocation_from() as date '2026-07-02'")
         con.execute("create temp macro aicost_allocation_until() as date '2026-07-03'")
+        con.execute("create temp macro aicost_allocation_has_charges() as true")
         con.execute(
             "create temp table int_charges_allocatable as select "
             "'c' || i as charge_id, 'tokens' as ai_kind, 'p' || i as provider_key, "

@@ -120,8 +120,10 @@ targets as materialized (
                 int_allocation_targets.currency
         ) as target_id
     from int_allocation_targets
-    where not int_allocation_targets.failed
-        -- only groups a bucket of this build can reach (none without a bill)
+    -- only groups a bucket of this build can reach: none without a charge to
+    -- allocate (a constant: the groups are then not even summed)
+    where aicost_allocation_has_charges()
+        and not int_allocation_targets.failed
         and int_allocation_targets.provider in (select buckets.provider_key from buckets)
 ),
 
