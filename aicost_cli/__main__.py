@@ -113,6 +113,14 @@ def _load_cli() -> Callable[[], None]:
         import pyarrow  # noqa: F401
 
         from aicost_cli.cli import run
+
+        # typer imports its parameter adapters (pydantic, pydantic_core: a C
+        # extension) lazily, while parsing the command line: outside this
+        # block a Ctrl-C then could abort the interpreter (CI saw exit -2)
+        try:
+            import typer._adapters  # noqa: F401
+        except ImportError:  # another typer version: nothing imported late
+            pass
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
