@@ -328,16 +328,24 @@ def capacity(
     *,
     period: Period = Period.MONTH,
     share_idle: bool = False,
+    since: date | None = None,
+    until: date | None = None,
 ) -> pa.Table:
     """Reserved and provisioned capacity per pool and period (see
     ``sql/reports/capacity.sql``): amortised cost, served tokens,
     utilisation, idle cost (stated by the bill and from utilisation), cost
     per million tokens with and without idle, and the comparable model's
     list price. ``share_idle`` counts the idle cost of the days that served
-    tokens as allocated to their operations."""
+    tokens as allocated to their operations. ``since`` / ``until``: the
+    days [since, until) (capacity is amortised per day)."""
+    if since is not None and until is not None and since >= until:
+        raise UsageError(
+            f"--since ({since}) must be before --until ({until})",
+            hint="--until is exclusive: --since 2026-09-01 --until 2026-10-01 is September",
+        )
     return con.sql(
         models.model_sql("capacity"),
-        params={"period": period.value, "share_idle": share_idle},
+        params={"period": period.value, "share_idle": share_idle, "since": since, "until": until},
     ).to_arrow_table()
 
 

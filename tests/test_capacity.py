@@ -27,7 +27,7 @@ from typer.testing import CliRunner
 from aicost_cli import build, db, models, reports
 from aicost_cli.cli import app
 from aicost_cli.config import Config, parse_config
-from aicost_cli.errors import ConfigError, ExitCode
+from aicost_cli.errors import ConfigError, ExitCode, UsageError
 from aicost_cli.ingest.requests import ingest_requests
 
 runner = CliRunner()
@@ -586,6 +586,42 @@ def test_share_idle_changes_only_the_idle_part(store: tuple[Path, Config]) -> No
     )
     assert shared["sp-qwen"]["allocated_cost"] == Decimal("60.0")
     assert shared["sp-qwen"]["unallocated_cost"] == 0
+
+
+def test_since_until_keep_the_days_in_range(store: tuple[Path, Config]) -> None:
+    db_path, config = store
+    rows = report(db_path, config, since=date(2026, 7, 3), until=date(2026, 7, 5))
+    llama = rows["gpu-llama"]
+    # July 3: 24 RI hours, nothing served; July 3 and 4: their shares of the fee
+    assert llama["period_start"] == datetime(2026, 7, 1)
+    assert llama["amortised_cost"] == (
+        RI_DAY + RI_FEE_DAYS[date(2026, 7, 3)] + RI_FEE_DAYS[date(2026, 7, 4)]
+    )
+    assert (llama["hours"], llama["operations"], llama["tokens"]) == (24, 0, 0)
+    assert llama["allocated_cost"] == 0
+    with db.connect(db_path, read_only=True) as con, pytest.raises(UsageError) as raised:
+        reports.capacity(con, since=date(2026, 7, 5), until=date(2026, 7, 5))
+    assert "--since (2026-07-05) must be before --until (2026-07-05)" in raised.value.message
+    result = runner.invoke(
+        app,
+        [
+            "--db",
+            str(db_path),
+            "--config",
+            str(config.path),
+            "report",
+            "capacity",
+            "--since",
+            "2026-07-03",
+            "--until",
+            "2026-07-05",
+            "--format",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    got = {r["pool"]: r for r in json.loads(result.stdout)}
+    assert Decimal(str(got["gpu-llama"]["amortised_cost"])) == llama["amortised_cost"]
 
 
 def test_daily_report_has_a_row_per_pool_day(store: tuple[Path, Config]) -> None:

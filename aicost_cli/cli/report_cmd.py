@@ -208,6 +208,18 @@ def capacity(
             "operations (default: idle stays with the pool).",
         ),
     ] = False,
+    since: Annotated[
+        datetime | None,
+        typer.Option(
+            "--since", metavar="DATE", formats=["%Y-%m-%d"], help="First day (UTC), inclusive."
+        ),
+    ] = None,
+    until: Annotated[
+        datetime | None,
+        typer.Option(
+            "--until", metavar="DATE", formats=["%Y-%m-%d"], help="Last day (UTC), exclusive."
+        ),
+    ] = None,
     fmt: FormatOpt = OutputFormat.TABLE,
     output: OutputOpt = None,
 ) -> None:
@@ -220,7 +232,13 @@ def capacity(
         return
     rebuild_if_stale()
     with open_db(read_only=True) as con:
-        table = reports.capacity(con, period=period, share_idle=share_idle)
+        table = reports.capacity(
+            con,
+            period=period,
+            share_idle=share_idle,
+            since=since.date() if since else None,
+            until=until.date() if until else None,
+        )
     idle = "idle shared" if share_idle else "idle not shared"
     with output_stream(output) as out:
         render(

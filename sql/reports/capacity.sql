@@ -8,7 +8,8 @@
 --          their own row with currency and costs NULL (unknown, not 0).
 -- materialized: query
 -- reads: capacity_daily
--- Parameters: $period ('day' | 'week' | 'month'), $share_idle (boolean).
+-- Parameters: $period ('day' | 'week' | 'month'), $share_idle (boolean),
+--   $since / $until (dates or NULL: the days [since, until)).
 -- Columns (sums of capacity_daily over the period's days unless said):
 --   utilisation            tokens / capacity_tokens over the days whose
 --                          capacity is known (6 decimals, half up)
@@ -33,6 +34,8 @@ with
 
 pool_days as (
     select * from capacity_daily
+    where ($since is null or capacity_daily.day >= cast($since as date))
+        and ($until is null or capacity_daily.day < cast($until as date))
 ),
 
 per_period as (
