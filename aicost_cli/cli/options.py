@@ -54,6 +54,19 @@ UntilOpt = Annotated[
         help="Only operations before this UTC time (exclusive).",
     ),
 ]
+#: whole days (the bill and capacity reports: amortised and billed per day)
+DaySinceOpt = Annotated[
+    datetime | None,
+    typer.Option(
+        "--since", metavar="DATE", formats=["%Y-%m-%d"], help="First day (UTC), inclusive."
+    ),
+]
+DayUntilOpt = Annotated[
+    datetime | None,
+    typer.Option(
+        "--until", metavar="DATE", formats=["%Y-%m-%d"], help="Last day (UTC), exclusive."
+    ),
+]
 
 
 def _quiet(value: bool) -> bool:

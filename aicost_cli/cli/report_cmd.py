@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated
@@ -14,6 +13,8 @@ from aicost_cli import reports
 from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream, rebuild_if_stale
 from aicost_cli.cli.options import (
     CostOpt,
+    DaySinceOpt,
+    DayUntilOpt,
     FormatOpt,
     LimitOpt,
     OutputOpt,
@@ -208,18 +209,8 @@ def capacity(
             "operations (default: idle stays with the pool).",
         ),
     ] = False,
-    since: Annotated[
-        datetime | None,
-        typer.Option(
-            "--since", metavar="DATE", formats=["%Y-%m-%d"], help="First day (UTC), inclusive."
-        ),
-    ] = None,
-    until: Annotated[
-        datetime | None,
-        typer.Option(
-            "--until", metavar="DATE", formats=["%Y-%m-%d"], help="Last day (UTC), exclusive."
-        ),
-    ] = None,
+    since: DaySinceOpt = None,
+    until: DayUntilOpt = None,
     fmt: FormatOpt = OutputFormat.TABLE,
     output: OutputOpt = None,
 ) -> None:
@@ -283,18 +274,8 @@ def reconciliation(
             "class where the bill has it).",
         ),
     ] = "provider,model,token_class",
-    since: Annotated[
-        datetime | None,
-        typer.Option(
-            "--since", metavar="DATE", formats=["%Y-%m-%d"], help="First day (UTC), inclusive."
-        ),
-    ] = None,
-    until: Annotated[
-        datetime | None,
-        typer.Option(
-            "--until", metavar="DATE", formats=["%Y-%m-%d"], help="Last day (UTC), exclusive."
-        ),
-    ] = None,
+    since: DaySinceOpt = None,
+    until: DayUntilOpt = None,
     include_open: Annotated[
         bool,
         typer.Option(
