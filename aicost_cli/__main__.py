@@ -129,6 +129,20 @@ def _load_cli() -> Callable[[], None]:
     return run
 
 
+def _ignore_late_interrupts() -> None:
+    """Once the command's outcome is decided, a Ctrl-C must not change it:
+    the interpreter's teardown (closing DuckDB, which may checkpoint) runs
+    after Python has put SIGINT back to the default action, and a Ctrl-C
+    then killed the process (exit -2, no message) after a finished ingest.
+    Ignored now, the exit code stays the command's own."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread (an embedding application)
+        pass
+
+
 def main() -> None:
     try:
         if _fast(sys.argv[1:]) or _fast_help(sys.argv[1:]):
@@ -141,6 +155,8 @@ def main() -> None:
         # documented exit code and one line, never the interpreter's -2
         print("aicost: error: interrupted; nothing was committed", file=sys.stderr)
         raise SystemExit(130) from None
+    finally:
+        _ignore_late_interrupts()
 
 
 if __name__ == "__main__":
