@@ -133,73 +133,82 @@ operation_classes as (
         on price_rows.currency = exchange_rates.currency
 ),
 
-final as (
+-- each class's estimated cost in the reporting currency, converted once per
+-- operation (the sums below add them up; cache_write = 5m + 1h)
+class_costs as (
     select
-        operation_classes.day,
-        operation_classes.provider,
-        operation_classes.account_key,
-        operation_classes.model_key,
-        operation_classes.tier,
-        operation_classes.feature,
-        operation_classes.owner,
-        operation_classes.team,
-        operation_classes.model,
-        operation_classes.prompt_version,
-        operation_classes.environment,
-        operation_classes.unit_key,
-        operation_classes.currency,
-        operation_classes.failed,
-        count(*) as operations,
-        sum(operation_classes.estimated_cost) as estimated_cost,
-        sum(operation_classes.input_tokens)::bigint as logged_input_tokens,
-        sum(operation_classes.cache_read_tokens)::bigint as logged_cache_read_tokens,
-        sum(operation_classes.cache_write_5m_tokens + operation_classes.cache_write_1h_tokens)
-            ::bigint as logged_cache_write_tokens,
-        sum(operation_classes.cache_write_5m_tokens)::bigint as logged_cache_write_5m_tokens,
-        sum(operation_classes.cache_write_1h_tokens)::bigint as logged_cache_write_1h_tokens,
-        sum(operation_classes.output_tokens)::bigint as logged_output_tokens,
-        sum(case when operation_classes.has_price then
+        operation_classes.*,
+        case when operation_classes.has_price then
             cast(operation_classes.price_input_cost * operation_classes.to_reporting
                 as decimal(38, 12))
-        end) as estimated_input_cost,
-        sum(case when operation_classes.has_price then
+        end as input_cost,
+        case when operation_classes.has_price then
             cast(operation_classes.price_cache_read_cost * operation_classes.to_reporting
                 as decimal(38, 12))
-        end) as estimated_cache_read_cost,
-        sum(case when operation_classes.has_price then
+        end as cache_read_cost,
+        case when operation_classes.has_price then
             cast(operation_classes.price_cache_write_5m_cost * operation_classes.to_reporting
                 as decimal(38, 12))
-            + cast(operation_classes.price_cache_write_1h_cost * operation_classes.to_reporting
-                as decimal(38, 12))
-        end) as estimated_cache_write_cost,
-        sum(case when operation_classes.has_price then
-            cast(operation_classes.price_cache_write_5m_cost * operation_classes.to_reporting
-                as decimal(38, 12))
-        end) as estimated_cache_write_5m_cost,
-        sum(case when operation_classes.has_price then
+        end as cache_write_5m_cost,
+        case when operation_classes.has_price then
             cast(operation_classes.price_cache_write_1h_cost * operation_classes.to_reporting
                 as decimal(38, 12))
-        end) as estimated_cache_write_1h_cost,
-        sum(case when operation_classes.has_price then
+        end as cache_write_1h_cost,
+        case when operation_classes.has_price then
             cast(operation_classes.price_output_cost * operation_classes.to_reporting
                 as decimal(38, 12))
-        end) as estimated_output_cost
+        end as output_cost
     from operation_classes
+),
+
+final as (
+    select
+        class_costs.day,
+        class_costs.provider,
+        class_costs.account_key,
+        class_costs.model_key,
+        class_costs.tier,
+        class_costs.feature,
+        class_costs.owner,
+        class_costs.team,
+        class_costs.model,
+        class_costs.prompt_version,
+        class_costs.environment,
+        class_costs.unit_key,
+        class_costs.currency,
+        class_costs.failed,
+        count(*) as operations,
+        sum(class_costs.estimated_cost) as estimated_cost,
+        sum(class_costs.input_tokens)::bigint as logged_input_tokens,
+        sum(class_costs.cache_read_tokens)::bigint as logged_cache_read_tokens,
+        sum(class_costs.cache_write_5m_tokens + class_costs.cache_write_1h_tokens)
+            ::bigint as logged_cache_write_tokens,
+        sum(class_costs.cache_write_5m_tokens)::bigint as logged_cache_write_5m_tokens,
+        sum(class_costs.cache_write_1h_tokens)::bigint as logged_cache_write_1h_tokens,
+        sum(class_costs.output_tokens)::bigint as logged_output_tokens,
+        sum(class_costs.input_cost) as estimated_input_cost,
+        sum(class_costs.cache_read_cost) as estimated_cache_read_cost,
+        sum(class_costs.cache_write_5m_cost + class_costs.cache_write_1h_cost)
+            as estimated_cache_write_cost,
+        sum(class_costs.cache_write_5m_cost) as estimated_cache_write_5m_cost,
+        sum(class_costs.cache_write_1h_cost) as estimated_cache_write_1h_cost,
+        sum(class_costs.output_cost) as estimated_output_cost
+    from class_costs
     group by
-        operation_classes.day,
-        operation_classes.provider,
-        operation_classes.account_key,
-        operation_classes.model_key,
-        operation_classes.tier,
-        operation_classes.feature,
-        operation_classes.owner,
-        operation_classes.team,
-        operation_classes.model,
-        operation_classes.prompt_version,
-        operation_classes.environment,
-        operation_classes.unit_key,
-        operation_classes.currency,
-        operation_classes.failed
+        class_costs.day,
+        class_costs.provider,
+        class_costs.account_key,
+        class_costs.model_key,
+        class_costs.tier,
+        class_costs.feature,
+        class_costs.owner,
+        class_costs.team,
+        class_costs.model,
+        class_costs.prompt_version,
+        class_costs.environment,
+        class_costs.unit_key,
+        class_costs.currency,
+        class_costs.failed
 )
 
 select * from final
