@@ -157,6 +157,14 @@ def bind_config(con: duckdb.DuckDBPyConnection, config: Config) -> None:
 
     models.load_macros(con)
     models.define_attribution_macros(con, config.attribution)
+    bind_features(con, config)
+    prices.bind_currency(con, config)
+    capacity.bind_pools(con, config)
+    billing_classify.bind(con, config)
+
+
+def bind_features(con: duckdb.DuckDBPyConnection, config: Config) -> None:
+    """``cfg_features``: the configured features (owner, unit, value per unit)."""
     con.execute(
         "create or replace temp table cfg_features (feature varchar, owner varchar, "
         "unit varchar, value_per_unit decimal(38, 12))"
@@ -166,9 +174,6 @@ def bind_config(con: duckdb.DuckDBPyConnection, config: Config) -> None:
             "insert into cfg_features values (?, ?, ?, ?)",
             [[f.name, f.owner, f.unit, f.value_per_unit] for f in config.features.values()],
         )
-    prices.bind_currency(con, config)
-    capacity.bind_pools(con, config)
-    billing_classify.bind(con, config)
 
 
 def _landed_union(column: str) -> str:

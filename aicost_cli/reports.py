@@ -117,11 +117,14 @@ def _whole_days(time_range: TimeRange) -> tuple[date | None, date | None]:
 
 
 def _prepare(con: duckdb.DuckDBPyConnection, config: Config) -> None:
-    """Bind the configuration and create the mart views the reports read
-    (the tables were built by aicost_cli.build)."""
+    """Bind what unit-economics and attribution read of the configuration
+    (cfg_features) and create the mart view over the fact table (the tables
+    were built by aicost_cli.build). Not the macros and the price and bill
+    tables the build binds: a report does not need them, and loading them
+    was a tenth of a small report's time."""
     from aicost_cli import build
 
-    build.bind_config(con, config)
+    build.bind_features(con, config)
     models.create_views(con, ["operation_measures"])
 
 
@@ -370,8 +373,12 @@ def parse_reconciliation_keys(spec: str) -> list[str]:
 
 
 def _prepare_billing(con: duckdb.DuckDBPyConnection, config: Config) -> None:
-    _prepare(con, config)
-    models.create_views(con, ["int_charges_allocatable"])
+    """The whole configuration binding (macros, prices, the bill's model map):
+    the bill's reports read the classification models as views."""
+    from aicost_cli import build
+
+    build.bind_config(con, config)
+    models.create_views(con, ["operation_measures", "int_charges_allocatable"])
 
 
 def reconciliation(

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from aicost_cli import reports, shape
-from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream, rebuild_if_stale
+from aicost_cli.cli.context import STATE, handle_errors, open_current_db, output_stream
 from aicost_cli.cli.options import (
     CostOpt,
     FormatOpt,
@@ -66,8 +66,7 @@ def allocations(
     it was split (allocated_method_id) and over how many operation groups; with
     --charge, that charge's allocated_ratio and amounts per operation group."""
     config = STATE.config()
-    rebuild_if_stale()
-    with open_db(read_only=True) as con:
+    with open_current_db() as con:
         if charge is None:
             table = reports.allocation_summary(
                 con, config, cost=cost, spread_unmatched=spread_unmatched
@@ -111,10 +110,9 @@ def unmapped(
     cannot be allocated to operations (they stay unallocated, never dropped).
     Map a bill model in the config: [billing.models] "<bill_model>" = "<model key>".
     Rebuilds first when the config, the catalog or aicost changed since the last build."""
-    rebuild_if_stale()
     from aicost_cli.billing import queries
 
-    with open_db(read_only=True) as con:
+    with open_current_db() as con:
         table = queries.unmapped_charges(con)
     with output_stream(output) as out:
         render(

@@ -161,6 +161,27 @@ def output_stream(path: Path | None) -> Any:
         ) from None
 
 
+@contextmanager
+def open_current_db() -> Iterator[duckdb.DuckDBPyConnection]:
+    """The store, read-only, with current derived tables, for a command that
+    reads them: the staleness check runs on the connection the command then
+    uses (a second open of the store cost as much as a small report's query);
+    only a stale store is closed, rebuilt (see rebuild_if_stale) and opened
+    again."""
+    from aicost_cli import build, db  # lazy: `aicost --help` does not load duckdb
+
+    path = STATE.db_path()
+    con = db.connect(path, read_only=True)
+    try:
+        if build.stale_reason(con, STATE.config()) is not None:
+            con.close()
+            rebuild_if_stale()
+            con = db.connect(path, read_only=True)
+        yield con
+    finally:
+        con.close()
+
+
 def rebuild_if_stale() -> None:
     """Before a command that reads the built tables: rebuild first when the
     config, the catalog or aicost changed since the last build, saying so on

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream, rebuild_if_stale
+from aicost_cli.cli.context import STATE, handle_errors, open_current_db, open_db, output_stream
 from aicost_cli.cli.options import FormatOpt, OutputOpt, QuietOpt, group, when
 from aicost_cli.output import OutputFormat, render
 
@@ -109,10 +109,9 @@ def missing(fmt: FormatOpt = OutputFormat.TABLE, output: OutputOpt = None) -> No
     """Models of stored operations that have no price (their cost is unpriced, never 0),
     and those priced with a fallback rate (issue 'fallback', see pricing_basis).
     Rebuilds first when the config, the catalog or aicost changed since the last build."""
-    rebuild_if_stale()
     from aicost_cli import prices
 
-    with open_db(read_only=True) as con:
+    with open_current_db() as con:
         table = prices.missing_prices(con)
     with output_stream(output) as out:
         render(

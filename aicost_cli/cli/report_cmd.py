@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from aicost_cli import reports
-from aicost_cli.cli.context import STATE, handle_errors, open_db, output_stream, rebuild_if_stale
+from aicost_cli.cli.context import STATE, handle_errors, open_current_db, output_stream
 from aicost_cli.cli.options import (
     CostOpt,
     DaySinceOpt,
@@ -81,8 +81,7 @@ def unit_economics(
             hint="use 'aicost report attribution --by ...'",
         )
     config = STATE.config()
-    rebuild_if_stale()
-    with open_db(read_only=True) as con:
+    with open_current_db() as con:
         table = reports.unit_economics(
             con,
             config,
@@ -135,8 +134,7 @@ def attribution(
     """Who and what caused the spend, with each group's share of it and its billed cost."""
     dims = reports.parse_dimensions(by)
     config = STATE.config()
-    rebuild_if_stale()
-    with open_db(read_only=True) as con:
+    with open_current_db() as con:
         table = reports.attribution(
             con,
             config,
@@ -221,8 +219,7 @@ def capacity(
     if not config.capacity_pools:
         print(CAPACITY_HINT, file=sys.stderr)
         return
-    rebuild_if_stale()
-    with open_db(read_only=True) as con:
+    with open_current_db() as con:
         table = reports.capacity(
             con,
             period=period,
@@ -303,8 +300,7 @@ def reconciliation(
     if tolerance is not None and not Decimal(0) <= tolerance <= Decimal(100):
         raise UsageError("--tolerance must be a percentage between 0 and 100")
     config = STATE.config()
-    rebuild_if_stale()
-    with open_db(read_only=True) as con:
+    with open_current_db() as con:
         table = reports.reconciliation(
             con,
             config,
