@@ -52,6 +52,7 @@ ProgressCallback = Callable[[int, int, str], None]
 TARGETS = [
     "operations",
     "operations_daily",
+    "feature_periods",
     "charge_allocations",
     "allocated_costs",
     "billing_coverage",
@@ -259,6 +260,21 @@ def _add_charge_days(
     )
 
 
+def _scope_periods(con: duckdb.DuckDBPyConnection) -> None:
+    """``build_periods``: every calendar period (day, ISO week, month) that
+    contains a day of build_days, as (period, its first day). Models with
+    ``days: build_periods`` recompute those periods whole (a distinct count
+    over a month cannot be patched day by day)."""
+    con.execute(
+        "create or replace temp table build_periods as "
+        "select distinct periods.period, cast(case periods.period "
+        "when 'day' then build_days.day "
+        "when 'week' then date_trunc('week', build_days.day) "
+        "else date_trunc('month', build_days.day) end as date) as day "
+        "from build_days cross join (values ('day'), ('week'), ('month')) as periods(period)"
+    )
+
+
 def _bind_day_range(con: duckdb.DuckDBPyConnection) -> None:
     """``aicost_build_from()`` / ``aicost_build_until()``: the time range that
     covers build_days, as constant macros. Models filter landed rows on it
@@ -293,7 +309,14 @@ def _materialize(
         con.execute(f"create or replace table {name} as\n{sql}")
     elif model.materialized == "incremental_by_day":
         days = models.sql_identifier(model.days)
-        con.execute(f"delete from {name} where day in (select day from {days})")
+        keys = models.DAY_TABLE_KEYS[model.days]
+        if keys == ("day",):
+            con.execute(f"delete from {name} where day in (select day from {days})")
+        else:
+            match = " and ".join(f"scope.{key} = {name}.{key}" for key in keys)
+            con.execute(
+                f"delete from {name} where exists (select 1 from {days} as scope where {match})"
+            )
         con.execute(f"insert into {name} by name\n{sql}")
     else:
         raise ValueError(f"model {model.name} cannot be built ({model.materialized})")
@@ -356,6 +379,7 @@ def build(
     with db.atomic(con), db.memory_limit(con), db.without_optimizer(con, "common_subplan"):
         bind_config(con, config)
         _scope_days(con, full=is_full, runs=runs, since=since, days=days)
+        _scope_periods(con)
         _bind_day_range(con)
         days_rebuilt = _count(con, "select count(*) from build_days")
         allocation.prepare(con)

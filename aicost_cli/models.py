@@ -25,7 +25,10 @@ An ``incremental_by_day`` model may declare a third line, ``-- days:
 allocation_days``: it is then rebuilt for the days of that temp table instead
 of ``build_days`` (the bill allocation: ``build_days`` widened to whole charge
 periods by :func:`aicost_cli.billing.allocation.scope_days`, run by the build
-just before the first such model).
+just before the first such model). ``-- days: build_periods`` rebuilds the
+calendar periods (day, week, month) that contain a day of ``build_days``:
+rows are deleted by (period, day), ``day`` being the period's first day, and
+the model computes each such period over all its days.
 """
 
 from __future__ import annotations
@@ -84,6 +87,8 @@ SOURCES: dict[str, str] = {
     "cfg_capacity_pool_accounts": "temp table: the accounts a capacity pool is narrowed to",
     "attribution_allocations": "temp table: the attribution report's allocated cost "
     "per group (from allocated_costs)",
+    "build_periods": "temp table (period, day): the calendar periods ('day', 'week', "
+    "'month'; day = the period's first day) that contain a day of build_days",
     "allocation_days": "temp table: build_days widened to every day of the allocatable "
     "charges' periods they touch (billing/allocation.py; macros "
     "aicost_allocation_from()/aicost_allocation_until()/aicost_allocation_has_charges())",
@@ -116,6 +121,15 @@ def model_names(layer: str) -> list[str]:
     return sorted(p.stem for p in (sql_root() / layer).glob("*.sql"))
 
 
+#: the temp tables an ``incremental_by_day`` model can be rebuilt for, and the
+#: columns a stored row is deleted by (then the model inserts the rows again)
+DAY_TABLE_KEYS: dict[str, tuple[str, ...]] = {
+    "build_days": ("day",),
+    "allocation_days": ("day",),
+    "build_periods": ("period", "day"),
+}
+
+
 @dataclass(frozen=True)
 class Model:
     name: str
@@ -144,7 +158,7 @@ def graph() -> dict[str, Model]:
                 raise ValueError(f"sql/{layer}/{name}.sql: unknown materialization")
             reads = tuple(r.strip() for r in declared["reads"].split(",") if r.strip())
             days = declared.get("days", "build_days")
-            if days not in ("build_days", "allocation_days"):
+            if days not in DAY_TABLE_KEYS:
                 raise ValueError(f"sql/{layer}/{name}.sql: unknown days: {days}")
             found[name] = Model(name, layer, declared["materialized"], reads, days)
     for model in found.values():

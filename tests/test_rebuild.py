@@ -98,8 +98,8 @@ def attribution(db: Path, by: str = "feature,team") -> list[dict[str, Any]]:
     return rows
 
 
-def unit_economics(db: Path) -> list[dict[str, Any]]:
-    result = cli("report", "unit-economics", "--period", "day", "--format", "json", db=db)
+def unit_economics(db: Path, period: str = "day") -> list[dict[str, Any]]:
+    result = cli("report", "unit-economics", "--period", period, "--format", "json", db=db)
     assert result.exit_code == 0, result.output
     rows: list[dict[str, Any]] = json.loads(result.stdout)
     return rows
@@ -299,6 +299,10 @@ def _corpus(folder: Path) -> list[Path]:
 def _reports(db: Path) -> tuple[object, ...]:
     return (
         unit_economics(db),
+        # weeks and months are recounted whole (feature_periods) when a run
+        # adds one of their days
+        unit_economics(db, "week"),
+        unit_economics(db, "month"),
         attribution(db, "feature,team,model"),
         # provenance (which delivery of a re-sent id came first) may differ
         query(

@@ -3,7 +3,7 @@
 --          creates where the feature declares a value per unit.
 -- Grain:   one row per (period_start, feature).
 -- materialized: query
--- reads: operations_daily, operation_measures, cfg_features, allocated_costs, billing_coverage
+-- reads: feature_periods, operations_daily, operation_measures, cfg_features, allocated_costs, billing_coverage
 -- Parameters: $period ('day' | 'week' | 'month'), $since, $until (UTC
 --          timestamps or NULL; since inclusive, until exclusive), $full_from,
 --          $full_to (the whole days inside [since, until), dates or NULL),
@@ -28,9 +28,13 @@
 -- ('billed'), estimated_cost ('estimated'), allocated_cost + the estimated
 -- cost of the rows without a bill ('mixed'). net_value stays on the
 -- estimated cost.
--- Whole days are summed from the daily rollup; a partial first or last day
--- (a --since/--until with a time of day) from operation_measures, which the
--- rollup is built from: both count the same way.
+-- A period wholly inside the whole days asked for (every period without
+-- --since/--until) is read from feature_periods, whose distinct units were
+-- counted at build time. The other periods' whole days are summed from the
+-- daily rollup, and a partial first or last day (a --since/--until with a
+-- time of day) from operation_measures, which the rollup is built from: all
+-- three count the same way. owner: the feature's smallest (one per
+-- configured feature).
 -- Money is DECIMAL throughout; cost_per_unit is rounded half-up to 12
 -- decimals by integer arithmetic (no float division). Unpriced calls are
 -- counted, and the cost their sources reported is shown beside them: an
@@ -38,6 +42,27 @@
 
 with
 
+-- the length of the requested period, for whole-period tests
+period_length as (
+    select case $period
+        when 'day' then interval 1 day
+        when 'week' then interval 7 day
+        else interval 1 month
+    end as length
+),
+
+-- periods wholly inside the whole days asked for: precomputed per feature
+whole_periods as (
+    select feature_periods.*
+    from feature_periods
+    cross join period_length
+    where feature_periods.period = $period
+        and ($full_from is null or feature_periods.day >= $full_from)
+        and ($full_to is null
+            or cast(feature_periods.day + period_length.length as date) <= $full_to)
+),
+
+-- the whole days of the other periods (cut by --since or --until)
 whole_days as (
     select
         operations_daily.day,
@@ -55,8 +80,16 @@ whole_days as (
         operations_daily.unpriced_source_cost,
         operations_daily.fallback_priced_operations
     from operations_daily
-    where ($full_from is null or operations_daily.day >= $full_from)
+    cross join period_length
+    where ($full_from is not null or $full_to is not null)
+        and ($full_from is null or operations_daily.day >= $full_from)
         and ($full_to is null or operations_daily.day < $full_to)
+        and (
+            date_trunc($period, cast(operations_daily.day as timestamp))
+                < cast($full_from as timestamp)
+            or date_trunc($period, cast(operations_daily.day as timestamp))
+                + period_length.length > cast($full_to as timestamp)
+        )
 ),
 
 partial_days as (
@@ -144,7 +177,7 @@ allocation_per_period as (
     select
         date_trunc($period, cast(billing_rows.day as timestamp)) as period_start,
         billing_rows.feature,
-        any_value(billing_rows.owner) as owner,
+        min(billing_rows.owner) as owner,
         case when bool_or(billing_rows.is_billed) then
             sum(case when billing_rows.is_billed then coalesce(billing_rows.allocated_cost, 0) end)
         end as allocated_cost,
@@ -164,11 +197,11 @@ allocation_per_period as (
     group by date_trunc($period, cast(billing_rows.day as timestamp)), billing_rows.feature
 ),
 
-per_period as (
+counted as (
     select
         date_trunc($period, cast(measured.day as timestamp)) as period_start,
         measured.feature,
-        any_value(measured.owner) as owner,
+        min(measured.owner) as owner,
         count(distinct measured.unit_key) as units,
         coalesce(sum(measured.operations), 0)::bigint as operations,
         coalesce(sum(measured.failed_operations), 0)::bigint as failed_operations,
@@ -189,6 +222,32 @@ per_period as (
             as fallback_priced_operations
     from measured
     group by date_trunc($period, cast(measured.day as timestamp)), measured.feature
+),
+
+per_period as (
+    select * from counted
+    union all
+    select
+        cast(whole_periods.day as timestamp) as period_start,
+        whole_periods.feature,
+        whole_periods.owner,
+        whole_periods.units,
+        whole_periods.operations,
+        whole_periods.failed_operations,
+        whole_periods.input_tokens,
+        whole_periods.cache_read_tokens,
+        whole_periods.cache_write_tokens,
+        whole_periods.output_tokens,
+        case
+            when whole_periods.operations > 0
+                and whole_periods.unpriced_operations = whole_periods.operations
+                then null
+            else coalesce(whole_periods.estimated_cost, 0)
+        end::decimal(38, 12) as estimated_cost,
+        whole_periods.unpriced_operations,
+        whole_periods.unpriced_source_cost::decimal(38, 12) as unpriced_source_cost,
+        whole_periods.fallback_priced_operations
+    from whole_periods
 ),
 
 with_allocation as (
