@@ -240,7 +240,12 @@ DEFAULT_MEMORY_LIMIT = "1GB"
 
 @contextlib.contextmanager
 def memory_limit(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """DuckDB's buffer budget for the statements run inside, DuckDB's default
+    after; a nested use (the build inside an ingest's commit) leaves the
+    outer budget in force."""
     wanted = os.environ.get("AICOST_MEMORY_LIMIT", DEFAULT_MEMORY_LIMIT).strip()
+    setting = "select current_setting('memory_limit')"
+    before = con.execute(setting).fetchall()
     try:
         con.execute("set memory_limit = ?", [wanted])
     except duckdb.Error:
@@ -248,6 +253,7 @@ def memory_limit(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
             f"AICOST_MEMORY_LIMIT={wanted!r} is not a memory size",
             hint="write it like 1GB or 512MB",
         ) from None
+    nested = con.execute(setting).fetchall() == before
     try:
         yield
     except duckdb.OutOfMemoryException as exc:
@@ -260,7 +266,8 @@ def memory_limit(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
         # after a failed statement the transaction is aborted: the setting is
         # the connection's and goes with it (never mask the first error)
         with contextlib.suppress(duckdb.Error):
-            con.execute("reset memory_limit")  # DuckDB's default (80% of RAM)
+            if not nested:  # else the budget was in force before: the outer block resets it
+                con.execute("reset memory_limit")  # DuckDB's default (80% of RAM)
 
 
 @contextlib.contextmanager

@@ -663,3 +663,27 @@ def test_memory_limit_applies_inside_the_block_only(
         assert con.execute(setting).fetchall() == before != [("286.1 MiB",)]
     finally:
         con.close()
+
+
+def test_a_nested_memory_limit_leaves_the_outer_one_in_force(
+    hermetic: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An ingest's store phase (landing copy, build, commit) runs under the
+    budget and the build sets it again inside: when the build's block ends,
+    the rest must still be under the budget, not at DuckDB's default (80% of
+    RAM). (The landing copy had no budget before: a 10M LiteLLM ingest peaked
+    at 1.7-1.9 GB RSS; 1.24 GB with it.)"""
+    from aicost_cli import db
+
+    monkeypatch.setenv("AICOST_MEMORY_LIMIT", "300MB")
+    con = db.connect(hermetic / "nested.duckdb")
+    try:
+        setting = "select current_setting('memory_limit')"
+        before = con.execute(setting).fetchall()
+        with db.memory_limit(con):
+            with db.memory_limit(con):
+                pass
+            assert con.execute(setting).fetchall() == [("286.1 MiB",)]
+        assert con.execute(setting).fetchall() == before
+    finally:
+        con.close()

@@ -190,7 +190,9 @@ def _run(
         try:
             scratch = models.sql_string(str(scratch_path(db_path)))
             store.execute(f"attach {scratch} as aicost_scratch (read_only)")
-            with db.transaction(store):
+            # the landing copy and the commit within the budget too (the
+            # build sets it again for itself)
+            with db.memory_limit(store), db.transaction(store):
                 run_row = store.execute("select nextval('ingest_run_seq')").fetchall()
                 result.run_id = int(run_row[0][0])
                 _commit(store, result.run_id, started_at, todo, outcomes, good)
