@@ -10,6 +10,7 @@ integers), by the largest-remainder rule the models document, or by hand.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -135,6 +136,7 @@ class Charge:
     service_tier: str = "standard"
     usage_type: str | None = None  # bedrock
     workspace: str | None = None  # Anthropic workspace / OpenAI project / AWS account
+    currency: str = "USD"
 
 
 def land_row(c: Charge) -> dict[str, Any]:
@@ -204,7 +206,7 @@ def land_row(c: Charge) -> dict[str, Any]:
         billed_cost=c.billed if c.billed is not None else c.amount,
         effective_cost=c.amount,
         list_cost=c.list_cost if c.list_cost is not None else c.amount,
-        billing_currency="USD",
+        billing_currency=c.currency,
         service_name=service,
         sku_meter=meter,
         extras=extras,
@@ -1011,3 +1013,54 @@ def test_failed_calls_without_output_get_no_share_of_the_bill(tmp_path: Path) ->
         "select feature, operations, logged_input_tokens, allocated_effective_cost "
         "from allocated_costs where feature = 'beta'",
     ) == [("beta", 1, 3000, None)]
+
+
+def test_a_bill_in_another_currency_is_converted_never_relabelled(tmp_path: Path) -> None:
+    """Reporting in EUR with a USD bill and USD prices: each charge is converted
+    at the configured rate (exact, half-even to 12 decimals) before it is split,
+    so the allocated cost is in EUR like the estimate beside it. (The USD
+    amounts were shown as EUR.)"""
+    rate = Decimal("0.9")
+    config = dataclasses.replace(Config(), currency="EUR", exchange_rates={"USD": rate})
+    path = make_store(tmp_path, OPERATIONS, CHARGES, config=config)
+
+    def eur(usd: str) -> Decimal:
+        return (Decimal(usd) * rate).quantize(UNIT, rounding="ROUND_HALF_EVEN")
+
+    # 1.000000000001 USD x 0.9 = 0.9000000000009: 0.900000000001 EUR
+    assert eur("1.000000000001") == Decimal("0.900000000001")
+    alpha, beta, gamma = largest_remainder(eur("1.000000000001"), [1000, 2000, 3000])
+    got = allocations_of(path)
+    assert (got[("input", "alpha")], got[("input", "beta")]) == (alpha, beta)
+    assert got[("input", "gamma")] == gamma
+    assert got[("cache_write", "unallocated")] == eur("0.7")
+    with db.connect(path, read_only=True) as con:
+        table = reports.unit_economics(con, config)
+        summary = reports.allocation_summary(con, config)  # binds the bill's views
+        assert set(summary.column("billing_currency").to_pylist()) == {"EUR"}
+        assert con.execute(
+            "select distinct billing_currency, charge_currency from int_charges_allocatable"
+        ).fetchall() == [("EUR", "USD")]
+    by_feature = {r["feature"]: r for r in table.to_pylist()}
+    assert {r["currency"] for r in table.to_pylist()} == {"EUR"}
+    # every row together: the AI usage charges, each converted
+    usage = ["1.000000000001", "0.5", "0.7", "0.01"]
+    assert sum(r["allocated_cost"] for r in table.to_pylist()) == sum(eur(a) for a in usage)
+    assert by_feature["unallocated"]["allocated_cost"] == eur("0.7")
+
+
+def test_a_bill_whose_rate_was_removed_stops_the_build(tmp_path: Path) -> None:
+    """A EUR line under USD reporting is converted at the configured rate; once
+    the rate is removed from the config, the build refuses (exit 2 from the
+    CLI) instead of allocating EUR amounts as USD."""
+    config = dataclasses.replace(Config(), exchange_rates={"EUR": Decimal("1.08")})
+    charge = Charge("c-eur", 2, "input", Decimal("2.5"), currency="EUR")
+    path = make_store(tmp_path, OPERATIONS[:1], [charge], config=config)
+    assert rows(
+        path, "select sum(allocated_effective_cost), min(billing_currency) from charge_allocations"
+    ) == [(Decimal("2.700000000000"), "USD")]
+    with db.connect(path) as con, pytest.raises(ConfigError) as caught:
+        build.build(con, Config(), full=True)
+    assert "bill lines in EUR cannot be converted to the reporting currency USD" in str(
+        caught.value
+    )

@@ -12,6 +12,7 @@ the SQL under test.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import tomllib
@@ -1015,6 +1016,9 @@ def test_a_pool_billed_in_another_currency_stays_out_of_allocated_cost(
         resource_id="i-0qwen",
     )
     line["billing_currency"] = "EUR"
+    # a EUR line lands only with its rate configured (the ingest and the build
+    # refuse it otherwise); capacity is still not converted
+    config = dataclasses.replace(config, exchange_rates={"EUR": Decimal("1.08")})
     with db.connect(db_path) as con:
         land(con, [line])
         build.build(con, config, days=[date(2026, 7, 2)])

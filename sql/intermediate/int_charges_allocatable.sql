@@ -6,7 +6,7 @@
 --          and their allocation bucket.
 -- Grain:   one row per charge (charges.charge_id).
 -- materialized: view
--- reads: charges
+-- reads: charges, cfg_settings, cfg_exchange_rates
 -- Not allocated: tax, credits, refunds and non-AI lines (is_ai false), and
 -- capacity (ai_kind 'capacity': the capacity pools own it).
 -- day_from / day_to: the days of the charge period (inclusive); a charge
@@ -32,11 +32,27 @@
 -- bucket (an hourly bill has 24 lines a day per usage type; allocating each
 -- over the same operations would multiply the rows by 24). Each charge's own
 -- split is derived from its bucket's ratios (sql/reports/charge_allocation_splits.sql).
+-- Currency: the allocation is in the reporting currency (cfg_settings), like
+-- the estimates it is split by and the reports that show it. A line billed in
+-- another currency has its effective, billed and list cost converted with
+-- [exchange_rates] (aicost_convert_money: exact, half-even to 12 decimals),
+-- and billing_currency is then the reporting currency: the currency of the
+-- amounts in this relation, never a relabelled one. charge_currency: the
+-- line's own. (A rate is required: the billing ingest refuses a bill in a
+-- currency without one, and the build refuses to run when one is removed.)
 
 with
 
 classified_charges as (
     select * from charges
+),
+
+settings as (
+    select cfg_settings.reporting_currency from cfg_settings
+),
+
+exchange_rates as (
+    select * from cfg_exchange_rates
 ),
 
 allocatable as (
@@ -76,12 +92,28 @@ allocatable as (
                 )
             else cast(classified_charges.billing_period_end - interval 1 microsecond as date)
         end as billing_period_to,
-        classified_charges.effective_cost,
-        classified_charges.billed_cost,
-        classified_charges.list_cost,
-        classified_charges.billing_currency,
+        case
+            when classified_charges.billing_currency = settings.reporting_currency
+                then classified_charges.effective_cost
+            else aicost_convert_money(classified_charges.effective_cost, exchange_rates.rate)
+        end as effective_cost,
+        case
+            when classified_charges.billing_currency = settings.reporting_currency
+                then classified_charges.billed_cost
+            else aicost_convert_money(classified_charges.billed_cost, exchange_rates.rate)
+        end as billed_cost,
+        case
+            when classified_charges.billing_currency = settings.reporting_currency
+                then classified_charges.list_cost
+            else aicost_convert_money(classified_charges.list_cost, exchange_rates.rate)
+        end as list_cost,
+        settings.reporting_currency as billing_currency,
+        classified_charges.billing_currency as charge_currency,
         classified_charges.billed_tokens
     from classified_charges
+    cross join settings
+    left join exchange_rates
+        on classified_charges.billing_currency = exchange_rates.currency
     where classified_charges.is_ai
         and classified_charges.ai_kind in ('tokens', 'other_ai')
 ),
