@@ -1047,6 +1047,14 @@ def test_a_bill_in_another_currency_is_converted_never_relabelled(tmp_path: Path
     usage = ["1.000000000001", "0.5", "0.7", "0.01"]
     assert sum(r["allocated_cost"] for r in table.to_pylist()) == sum(eur(a) for a in usage)
     assert by_feature["unallocated"]["allocated_cost"] == eur("0.7")
+    # the reconciliation's billed side and its credits row: converted too
+    with db.connect(path, read_only=True) as con:
+        recon = reports.reconciliation(con, config, include_open=True).to_pylist()
+    credits = [r for r in recon if r["finding"] == "credits and refunds"]
+    assert [(r["billed_cost"], r["currency"]) for r in credits] == [(eur("-2"), "EUR")]
+    billed = [r["billed_cost"] for r in recon if r["finding"] != "credits and refunds"]
+    # (NULL: openai's row, no bill loaded)
+    assert sum(b for b in billed if b is not None) == sum(eur(a) for a in usage)
 
 
 def test_a_bill_whose_rate_was_removed_stops_the_build(tmp_path: Path) -> None:

@@ -8,7 +8,7 @@
 --          runner drops its column), plus one 'credits and refunds' row per
 --          period and provider.
 -- materialized: query
--- reads: charges, int_charges_allocatable, allocated_costs, billing_coverage
+-- reads: charges, int_charges_allocatable, allocated_costs, billing_coverage, cfg_settings, cfg_exchange_rates
 -- Parameters: $period ('day' | 'month'), $by_provider, $by_model,
 --          $by_class (booleans), $cost ('effective' | 'billed' | 'list': the
 --          charge amount shown as billed_cost), $tolerance (percent),
@@ -372,12 +372,28 @@ credits as (
         end as provider,
         case when $by_model then '(credits and refunds)' end as model,
         cast(null as varchar) as token_class,
-        sum(case $cost
-            when 'billed' then classified_charges.billed_cost
-            when 'list' then classified_charges.list_cost
-            else classified_charges.effective_cost
+        -- in the reporting currency, as int_charges_allocatable converts
+        -- the usage lines
+        sum(case
+            when classified_charges.billing_currency = (
+                select cfg_settings.reporting_currency from cfg_settings
+            ) then case $cost
+                when 'billed' then classified_charges.billed_cost
+                when 'list' then classified_charges.list_cost
+                else classified_charges.effective_cost
+            end
+            else aicost_convert_money(
+                case $cost
+                    when 'billed' then classified_charges.billed_cost
+                    when 'list' then classified_charges.list_cost
+                    else classified_charges.effective_cost
+                end,
+                exchange_rates.rate
+            )
         end) as billed_cost
     from classified_charges
+    left join cfg_exchange_rates as exchange_rates
+        on classified_charges.billing_currency = exchange_rates.currency
     where not coalesce(classified_charges.is_ai, false)
         and classified_charges.allocated_method_id is null
         and (classified_charges.charge_category in ('Credit', 'Adjustment')
