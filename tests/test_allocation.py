@@ -1050,8 +1050,8 @@ def test_a_bill_in_another_currency_is_converted_never_relabelled(tmp_path: Path
     # the reconciliation's billed side and its credits row: converted too
     with db.connect(path, read_only=True) as con:
         recon = reports.reconciliation(con, config, include_open=True).to_pylist()
-    credits = [r for r in recon if r["finding"] == "credits and refunds"]
-    assert [(r["billed_cost"], r["currency"]) for r in credits] == [(eur("-2"), "EUR")]
+    refunds = [r for r in recon if r["finding"] == "credits and refunds"]
+    assert [(r["billed_cost"], r["currency"]) for r in refunds] == [(eur("-2"), "EUR")]
     billed = [r["billed_cost"] for r in recon if r["finding"] != "credits and refunds"]
     # (NULL: openai's row, no bill loaded)
     assert sum(b for b in billed if b is not None) == sum(eur(a) for a in usage)
