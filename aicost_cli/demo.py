@@ -181,10 +181,19 @@ def month_over_month(unit: pa.Table) -> pa.Table:
     """Unit economics rows (period, feature) with ``cost_change`` and
     ``cost_per_unit_change``: the fraction by which each moved since the
     feature's previous period (NULL for its first period), and ``month``
-    (``2026-07``) for display."""
+    (``2026-07``) for display. The bill's own rows (``unallocated``, ``idle
+    capacity: <pool>``: no logged call, no unit, nothing estimated) are left
+    out: a trend of estimated cost would show them as 0.00 beside real money;
+    the attribution table shows them with their billed amount."""
     import pyarrow as pa
 
-    rows = unit.sort_by([("feature", "ascending"), ("period_start", "ascending")]).to_pylist()
+    rows = [
+        row
+        for row in unit.sort_by(
+            [("feature", "ascending"), ("period_start", "ascending")]
+        ).to_pylist()
+        if row["operations"] or row["units"] or row["estimated_cost"]
+    ]
     previous: dict[str, dict[str, Any]] = {}
     for row in rows:
         before = previous.get(str(row["feature"]))

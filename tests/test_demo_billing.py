@@ -296,3 +296,24 @@ def test_gpu_pool(store: Path, billing: dict[str, Any]) -> None:
         )
         assert mine["comparable_model"] == row["comparable_model"]
         assert comparable[row["month"]] == Decimal(row["comparable_list_cost"])
+
+
+def test_the_demo_trend_leaves_the_bills_own_rows_to_attribution(store: Path) -> None:
+    """The demo's month-over-month table is of estimated cost per unit: the
+    bill's own rows (no call, no unit, nothing estimated) showed there as
+    0.00 beside the pool's idle cost; attribution keeps them, billed."""
+    from aicost_cli import db, demo, reports
+    from aicost_cli.config import load_config
+
+    config = load_config(SAMPLE / "aicost.toml")
+    with db.connect(store, read_only=True) as con:
+        unit = reports.unit_economics(con, config)
+    bill_only = {r["feature"] for r in unit.to_pylist() if r["operations"] == 0 and r["units"] == 0}
+    assert bill_only == {"unallocated", "idle capacity: gpu-llama"}
+    trend = demo.month_over_month(unit).to_pylist()
+    assert not {r["feature"] for r in trend} & bill_only
+    # every other row is kept, with the same estimated total
+    assert len(trend) == len(unit) - sum(1 for r in unit.to_pylist() if r["feature"] in bill_only)
+    assert sum(r["estimated_cost"] or 0 for r in trend) == sum(
+        r["estimated_cost"] or 0 for r in unit.to_pylist()
+    )
