@@ -294,6 +294,20 @@ def _bind_day_range(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         f"create or replace temp macro aicost_build_until() as timestamp '{until.isoformat()}'"
     )
+    # the days of the whole periods (ISO weeks, months) that contain them, for
+    # the models rebuilt per period (build_periods)
+    periods_from = min(first - timedelta(days=first.weekday()), first.replace(day=1))
+    week_after = last - timedelta(days=last.weekday()) + timedelta(days=7)
+    month_after = (last.replace(day=1) + timedelta(days=32)).replace(day=1)
+    periods_until = max(week_after, month_after)
+    con.execute(
+        "create or replace temp macro aicost_build_periods_from() as "
+        f"date '{periods_from.isoformat()}'"
+    )
+    con.execute(
+        "create or replace temp macro aicost_build_periods_until() as "
+        f"date '{periods_until.isoformat()}'"
+    )
 
 
 def _materialize(

@@ -88,7 +88,8 @@ SOURCES: dict[str, str] = {
     "attribution_allocations": "temp table: the attribution report's allocated cost "
     "per group (from allocated_costs)",
     "build_periods": "temp table (period, day): the calendar periods ('day', 'week', "
-    "'month'; day = the period's first day) that contain a day of build_days",
+    "'month'; day = the period's first day) that contain a day of build_days (macros "
+    "aicost_build_periods_from()/aicost_build_periods_until(): the days they span)",
     "allocation_days": "temp table: build_days widened to every day of the allocatable "
     "charges' periods they touch (billing/allocation.py; macros "
     "aicost_allocation_from()/aicost_allocation_until()/aicost_allocation_has_charges())",

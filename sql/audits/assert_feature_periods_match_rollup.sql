@@ -36,14 +36,8 @@ rollup_days as (
         sum(operations_daily.estimated_cost) as estimated_cost,
         sum(operations_daily.unpriced_operations) as unpriced_operations
     from operations_daily
-    where operations_daily.day >= cast(least(
-            date_trunc('week', aicost_build_from()),
-            date_trunc('month', aicost_build_from())
-        ) as date)
-        and operations_daily.day < cast(greatest(
-            date_trunc('week', aicost_build_until() - interval 1 day) + interval 7 day,
-            date_trunc('month', aicost_build_until() - interval 1 day) + interval 1 month
-        ) as date)
+    where operations_daily.day >= aicost_build_periods_from()
+        and operations_daily.day < aicost_build_periods_until()
     group by operations_daily.day, operations_daily.feature
 ),
 

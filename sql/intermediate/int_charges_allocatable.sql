@@ -92,21 +92,24 @@ allocatable as (
                 )
             else cast(classified_charges.billing_period_end - interval 1 microsecond as date)
         end as billing_period_to,
-        case
-            when classified_charges.billing_currency = settings.reporting_currency
-                then classified_charges.effective_cost
-            else aicost_convert_money(classified_charges.effective_cost, exchange_rates.rate)
-        end as effective_cost,
-        case
-            when classified_charges.billing_currency = settings.reporting_currency
-                then classified_charges.billed_cost
-            else aicost_convert_money(classified_charges.billed_cost, exchange_rates.rate)
-        end as billed_cost,
-        case
-            when classified_charges.billing_currency = settings.reporting_currency
-                then classified_charges.list_cost
-            else aicost_convert_money(classified_charges.list_cost, exchange_rates.rate)
-        end as list_cost,
+        aicost_to_reporting(
+            classified_charges.effective_cost,
+            classified_charges.billing_currency,
+            settings.reporting_currency,
+            exchange_rates.rate
+        ) as effective_cost,
+        aicost_to_reporting(
+            classified_charges.billed_cost,
+            classified_charges.billing_currency,
+            settings.reporting_currency,
+            exchange_rates.rate
+        ) as billed_cost,
+        aicost_to_reporting(
+            classified_charges.list_cost,
+            classified_charges.billing_currency,
+            settings.reporting_currency,
+            exchange_rates.rate
+        ) as list_cost,
         settings.reporting_currency as billing_currency,
         classified_charges.billing_currency as charge_currency,
         classified_charges.billed_tokens

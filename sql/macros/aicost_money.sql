@@ -53,3 +53,13 @@ create or replace temp macro aicost_convert_money(amount, rate) as (
         as decimal(38, 12)
     )
 );
+
+-- amount, in `currency`, in the reporting currency: as it is when the two are
+-- the same, else converted with `rate` (NULL when there is no rate: the build
+-- refuses to run first, aicost_cli.prices.require_exchange_rates)
+create or replace temp macro aicost_to_reporting(amount, currency, reporting_currency, rate) as (
+    case
+        when currency = reporting_currency then amount
+        else aicost_convert_money(amount, rate)
+    end
+);

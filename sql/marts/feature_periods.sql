@@ -25,14 +25,8 @@ with
 -- (zone maps skip the rest), then the periods themselves
 rollup as (
     select * from operations_daily
-    where operations_daily.day >= cast(least(
-            date_trunc('week', aicost_build_from()),
-            date_trunc('month', aicost_build_from())
-        ) as date)
-        and operations_daily.day < cast(greatest(
-            date_trunc('week', aicost_build_until() - interval 1 day) + interval 7 day,
-            date_trunc('month', aicost_build_until() - interval 1 day) + interval 1 month
-        ) as date)
+    where operations_daily.day >= aicost_build_periods_from()
+        and operations_daily.day < aicost_build_periods_until()
 ),
 
 -- each rollup row once per period kind, with the first day of its period

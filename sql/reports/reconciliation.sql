@@ -374,23 +374,16 @@ credits as (
         cast(null as varchar) as token_class,
         -- in the reporting currency, as int_charges_allocatable converts
         -- the usage lines
-        sum(case
-            when classified_charges.billing_currency = (
-                select cfg_settings.reporting_currency from cfg_settings
-            ) then case $cost
+        sum(aicost_to_reporting(
+            case $cost
                 when 'billed' then classified_charges.billed_cost
                 when 'list' then classified_charges.list_cost
                 else classified_charges.effective_cost
-            end
-            else aicost_convert_money(
-                case $cost
-                    when 'billed' then classified_charges.billed_cost
-                    when 'list' then classified_charges.list_cost
-                    else classified_charges.effective_cost
-                end,
-                exchange_rates.rate
-            )
-        end) as billed_cost
+            end,
+            classified_charges.billing_currency,
+            (select cfg_settings.reporting_currency from cfg_settings),
+            exchange_rates.rate
+        )) as billed_cost
     from classified_charges
     left join cfg_exchange_rates as exchange_rates
         on classified_charges.billing_currency = exchange_rates.currency
