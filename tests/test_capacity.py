@@ -1000,9 +1000,13 @@ def test_unit_economics_share_idle_option(store: tuple[Path, Config]) -> None:
     assert "gpu-llama" in attribution.stdout
 
 
-def test_a_pool_billed_in_another_currency_stays_out_of_allocated_cost(
+def test_a_pool_billed_in_another_currency_is_converted(
     store: tuple[Path, Config],
 ) -> None:
+    """Two more Savings-Plan-covered hours of sp-qwen billed in EUR, with the
+    rate configured (as the ingest requires): converted before the pool-day is
+    amortised and allocated. It stayed out of allocated_cost (a EUR row of its
+    own), so a company reporting in EUR had none of its USD pools allocated."""
     db_path, config = store
     line = charge(
         "sp-eur",
@@ -1016,19 +1020,23 @@ def test_a_pool_billed_in_another_currency_stays_out_of_allocated_cost(
         resource_id="i-0qwen",
     )
     line["billing_currency"] = "EUR"
-    # a EUR line lands only with its rate configured (the ingest and the build
-    # refuse it otherwise); capacity is still not converted
     config = dataclasses.replace(config, exchange_rates={"EUR": Decimal("1.08")})
+    eur_line = Decimal("7.83")  # 7.25 EUR x 1.08, by hand
     with db.connect(db_path) as con:
         land(con, [line])
         build.build(con, config, days=[date(2026, 7, 2)])
-        currencies = con.execute(
-            "select currency, amortised_cost from capacity_daily "
-            "where pool = 'sp-qwen' order by currency"
+        days = con.execute(
+            "select currency, amortised_cost, hours, idle_cost, used_cost from capacity_daily "
+            "where pool = 'sp-qwen' and day = date '2026-07-02'"
         ).fetchall()
-    assert currencies == [("EUR", Decimal("7.25")), ("USD", Decimal("60.0"))]
+    # the day: 55.5 + 4.5 USD and the converted line; 10 + 2 hours; the idle is
+    # still what the bill states (the unused fee, 4.5), the rest is used
+    assert days == [
+        ("USD", Decimal("60.0") + eur_line, Decimal(12), Decimal("4.5"), Decimal("55.5") + eur_line)
+    ]
     rows = unit_rows(db_path, config, share_idle=False)
-    # the EUR line is the pool's (report capacity shows it) but never summed
-    # with dollars: the allocated cost is the USD part only
-    assert (rows["rag"]["allocated_cost"], rows["rag"]["basis"]) == (Decimal("55.5"), "billed")
+    assert (rows["rag"]["allocated_cost"], rows["rag"]["basis"]) == (
+        Decimal("55.5") + eur_line,
+        "billed",
+    )
     assert rows["idle capacity: sp-qwen"]["allocated_cost"] == Decimal("4.5")

@@ -7,7 +7,7 @@
 --          two pools gives two rows: the build refuses that with a config
 --          error naming both (aicost_cli.billing.capacity.check_pool_overlaps).
 -- materialized: view
--- reads: charges, cfg_capacity_pool_matches, cfg_capacity_pool_tags, cfg_capacity_pool_accounts
+-- reads: charges, cfg_capacity_pool_matches, cfg_capacity_pool_tags, cfg_capacity_pool_accounts, cfg_settings, cfg_exchange_rates
 -- A charge is in a pool when its resource id is one of the pool's
 -- resource_ids, OR its usage type (extras x_usage_type) or SKU meter matches
 -- one of the pool's usage_types globs, OR its tags carry every one of the
@@ -26,6 +26,11 @@
 -- running or not); NULL otherwise. capacity_daily counts the reserved hours
 -- instead of the covered ones where they are more (hours reserved and not
 -- running are capacity paid for).
+-- Currency: every amount is in the reporting currency (cfg_settings), as in
+-- int_charges_allocatable: a line billed in another currency has its
+-- effective and split unused cost converted with [exchange_rates]
+-- (aicost_to_reporting, exact, half-even to 12 decimals); currency is then
+-- the reporting one, charge_currency the line's own.
 -- bill_idle_cost: what the bill itself says was paid for and not used: the
 -- effective cost of an RIFee (the unused reservation, as the reader amortises
 -- it) or a SavingsPlanRecurringFee (the unused commitment), of a FOCUS
@@ -56,6 +61,14 @@ pool_accounts as (
     select * from cfg_capacity_pool_accounts
 ),
 
+settings as (
+    select cfg_settings.reporting_currency from cfg_settings
+),
+
+exchange_rates as (
+    select * from cfg_exchange_rates
+),
+
 described as (
     select
         bill_lines.billing_source,
@@ -66,8 +79,14 @@ described as (
         bill_lines.charge_period_end,
         bill_lines.charge_category,
         bill_lines.commitment_discount_status,
-        bill_lines.effective_cost,
-        bill_lines.billing_currency,
+        aicost_to_reporting(
+            bill_lines.effective_cost,
+            bill_lines.billing_currency,
+            settings.reporting_currency,
+            exchange_rates.rate
+        ) as effective_cost,
+        settings.reporting_currency as billing_currency,
+        bill_lines.billing_currency as charge_currency,
         bill_lines.service_name,
         bill_lines.resource_id,
         bill_lines.sku_meter,
@@ -77,13 +96,20 @@ described as (
             nullif(bill_lines.extras['x_line_item_type'], ''), bill_lines.charge_category
         ) as line_item_type,
         nullif(bill_lines.extras['x_product_code'], '') as product_code,
-        try_cast(nullif(bill_lines.extras['x_split_unused_cost'], '') as decimal(38, 12))
-            as split_unused_cost,
+        aicost_to_reporting(
+            try_cast(nullif(bill_lines.extras['x_split_unused_cost'], '') as decimal(38, 12)),
+            bill_lines.billing_currency,
+            settings.reporting_currency,
+            exchange_rates.rate
+        ) as split_unused_cost,
         coalesce(bill_lines.consumed_quantity, bill_lines.pricing_quantity) as quantity,
         coalesce(bill_lines.consumed_unit, bill_lines.pricing_unit) as quantity_unit,
         bill_lines.pricing_quantity,
         bill_lines.pricing_unit
     from bill_lines
+    cross join settings
+    left join exchange_rates
+        on bill_lines.billing_currency = exchange_rates.currency
 ),
 
 matched_by_resource as (
@@ -177,6 +203,7 @@ final as (
         described.charge_period_start,
         described.charge_period_end,
         described.billing_currency as currency,
+        described.charge_currency,
         described.effective_cost,
         described.line_item_type,
         described.usage_type,

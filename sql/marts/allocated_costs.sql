@@ -22,8 +22,9 @@
 -- 1h writes, of which cache_write_1h the 1-hour ones); the reconciliation
 -- report compares them with the bill.
 -- Capacity (reserved and provisioned pools, capacity_daily and
--- capacity_allocations), in the reporting currency only (a pool billed in
--- another currency stays out: its calls keep their estimate):
+-- capacity_allocations), in the reporting currency (int_capacity_charges
+-- converts a line billed in another currency; a row in any other currency
+-- would stay out, never be relabelled):
 --   'capacity'     every view: each pool-day's used cost on the groups it
 --                  served (capacity_allocations.used_cost, summed over
 --                  unit_key and pools)

@@ -3,8 +3,9 @@
 --          (the operations of the models it serves, that day), how much of it
 --          was used, and what the served tokens would have cost at the list
 --          price of the API model the pool is compared with.
--- Grain:   one row per (pool, day, currency): currency is the bill's (never
---          converted or relabelled); a pool-day with served operations and no
+-- Grain:   one row per (pool, day, currency): currency is the reporting
+--          currency (int_capacity_charges converts a line billed in another
+--          one with [exchange_rates]); a pool-day with served operations and no
 --          charge has one row with currency and amortised_cost NULL (the bill
 --          does not cover it yet). Served measures are the pool-day's, on each
 --          of its currency rows.

@@ -4,7 +4,8 @@
 --          tokens with and without its idle part, beside the list price of
 --          the API model it is compared with.
 -- Grain:   one row per (period_start, pool, currency); currency is the
---          bill's. Pool-days with served operations and no charge yet are
+--          reporting currency (lines billed in another are converted).
+--          Pool-days with served operations and no charge yet are
 --          their own row with currency and costs NULL (unknown, not 0).
 -- materialized: query
 -- reads: capacity_daily
