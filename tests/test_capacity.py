@@ -1040,3 +1040,30 @@ def test_a_pool_billed_in_another_currency_is_converted(
         "billed",
     )
     assert rows["idle capacity: sp-qwen"]["allocated_cost"] == Decimal("4.5")
+
+
+def test_reporting_in_another_currency_converts_pools_and_list_prices(
+    store: tuple[Path, Config],
+) -> None:
+    """The whole bill and the catalog are in USD, the reporting currency is EUR
+    (1 USD = 0.92 EUR): the pool's cost and its comparable list cost are
+    converted, exactly, half-even; the list cost was NULL (another currency
+    than the row) and the pools stayed out of the allocated cost."""
+    db_path, config = store
+    rate = Decimal("0.92")
+    eur = dataclasses.replace(config, currency="EUR", exchange_rates={"USD": rate})
+    with db.connect(db_path) as con:
+        build.build(con, eur, full=True)
+    july2 = daily(db_path, "sagemaker")[date(2026, 7, 2)]
+
+    def to_eur(usd: Decimal) -> Decimal:
+        return (usd * rate).quantize(UNIT, rounding=ROUND_HALF_EVEN)
+
+    # the same day as test_sagemaker_endpoint_across_midnight, in EUR: each
+    # line converted, then amortised (170.40 USD is 163.30 + 7.10)
+    assert july2["currency"] == "EUR"
+    assert july2["amortised_cost"] == to_eur(Decimal("163.30")) + to_eur(Decimal("7.10"))
+    assert july2["comparable_list_cost"] == to_eur(Decimal("0.6") + Decimal("0.48"))
+    rows = unit_rows(db_path, eur, share_idle=False)
+    assert rows["idle capacity: sagemaker"]["basis"] == "billed"
+    assert rows["idle capacity: sagemaker"]["allocated_cost"] > 0

@@ -10,7 +10,7 @@
 --          does not cover it yet). Served measures are the pool-day's, on each
 --          of its currency rows.
 -- materialized: incremental_by_day
--- reads: int_capacity_charges_daily, operations_daily, cfg_capacity_pools, cfg_capacity_pool_models, cfg_settings, int_prices_effective, build_days
+-- reads: int_capacity_charges_daily, operations_daily, cfg_capacity_pools, cfg_capacity_pool_models, cfg_settings, cfg_exchange_rates, int_prices_effective, build_days
 -- Columns:
 --   amortised_cost         effective cost of the pool's charges spread over
 --                          the days of their charge periods
@@ -45,9 +45,10 @@
 --                          the served tokens at the comparable model's list
 --                          rates in effect at the start of the day (standard
 --                          tier, base band; input rate for all input tokens,
---                          output rate for output): NULL when no comparable
---                          model, no such price, or the price is in another
---                          currency than the row
+--                          output rate for output), in the row's currency (a
+--                          price in another one converted with
+--                          [exchange_rates]): NULL when no comparable model,
+--                          no such price, or no rate for its currency
 
 with
 
@@ -73,6 +74,10 @@ pool_models as (
 
 settings as (
     select cfg_settings.reporting_currency from cfg_settings
+),
+
+exchange_rates as (
+    select * from cfg_exchange_rates
 ),
 
 list_prices as (
@@ -222,13 +227,18 @@ priced as (
     select
         with_basis.*,
         case
-            when list_prices.price_id is not null
-                and list_prices.currency = coalesce(with_basis.currency, settings.reporting_currency)
-                then
+            when list_prices.price_id is not null then aicost_to_reporting(
+                cast(
                     cast(with_basis.input_tokens as decimal(38, 0))
                     * coalesce(list_prices.input_per_token, 0)
                     + cast(with_basis.output_tokens as decimal(38, 0))
                     * coalesce(list_prices.output_per_token, 0)
+                    as decimal(38, 12)
+                ),
+                list_prices.currency,
+                coalesce(with_basis.currency, settings.reporting_currency),
+                exchange_rates.rate
+            )
         end as comparable_list_cost
     from with_basis
     cross join settings
@@ -237,6 +247,8 @@ priced as (
         and list_prices.effective_from <= cast(with_basis.day as timestamp)
         and (list_prices.effective_to is null
             or list_prices.effective_to > cast(with_basis.day as timestamp))
+    left join exchange_rates
+        on list_prices.currency = exchange_rates.currency
 ),
 
 final as (
