@@ -267,10 +267,8 @@ def _scope_periods(con: duckdb.DuckDBPyConnection) -> None:
     over a month cannot be patched day by day)."""
     con.execute(
         "create or replace temp table build_periods as "
-        "select distinct periods.period, cast(case periods.period "
-        "when 'day' then build_days.day "
-        "when 'week' then date_trunc('week', build_days.day) "
-        "else date_trunc('month', build_days.day) end as date) as day "
+        "select distinct periods.period, "
+        "aicost_period_start(periods.period, build_days.day) as day "
         "from build_days cross join (values ('day'), ('week'), ('month')) as periods(period)"
     )
 

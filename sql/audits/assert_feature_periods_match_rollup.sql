@@ -55,11 +55,7 @@ from_rollup as (
     cross join (values ('day'), ('week'), ('month')) as periods (period)
     inner join build_periods
         on build_periods.period = periods.period
-        and build_periods.day = cast(case periods.period
-            when 'day' then rollup_days.day
-            when 'week' then date_trunc('week', rollup_days.day)
-            else date_trunc('month', rollup_days.day)
-        end as date)
+        and build_periods.day = aicost_period_start(periods.period, rollup_days.day)
     group by build_periods.period, build_periods.day, rollup_days.feature
 ),
 
@@ -75,11 +71,7 @@ day_units as (
         on days.period = 'day'
         and days.feature = periods.feature
         and days.day >= periods.day
-        and days.day < cast(periods.day + case periods.period
-            when 'day' then interval 1 day
-            when 'week' then interval 7 day
-            else interval 1 month
-        end as date)
+        and days.day < aicost_period_end(periods.period, periods.day)
     group by periods.period, periods.day, days.feature
 )
 

@@ -33,11 +33,7 @@ rollup as (
 by_period as (
     select
         periods.period,
-        cast(case periods.period
-            when 'day' then rollup.day
-            when 'week' then date_trunc('week', rollup.day)
-            else date_trunc('month', rollup.day)
-        end as date) as day,
+        aicost_period_start(periods.period, rollup.day) as day,
         rollup.feature,
         rollup.owner,
         rollup.unit_key,

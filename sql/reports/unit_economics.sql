@@ -42,7 +42,8 @@
 
 with
 
--- the length of the requested period, for whole-period tests
+-- the length of the requested period, for whole-period tests (as the build's
+-- aicost_period_end; reports do not load the build's macros)
 period_length as (
     select case $period
         when 'day' then interval 1 day
