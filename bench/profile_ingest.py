@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Where does `aicost ingest requests` spend its time? Statement by statement.
+"""Where does `aicost ingest requests` (or `ingest billing`) spend its time? Statement by statement.
 
     python bench/profile_ingest.py bench/data/1m/litellm.ndjson [--db PATH] [--operators N]
+    python bench/profile_ingest.py --billing bench/data/1m/cur [--db PATH] [--operators N]
 
 Runs the real ingest code path in-process
 (``aicost_cli.ingest.requests.ingest_requests``: staging in the scratch file,
@@ -29,6 +30,7 @@ T_START = time.perf_counter()
 import duckdb  # noqa: E402
 
 from aicost_cli import db as aicost_db  # noqa: E402
+from aicost_cli.billing.ingest import ingest_billing  # noqa: E402
 from aicost_cli.config import load_config  # noqa: E402
 from aicost_cli.ingest.requests import ingest_requests  # noqa: E402
 
@@ -115,6 +117,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--db", type=Path, default=None, help="existing DB to ingest into")
     parser.add_argument("--top", type=int, default=12, help="slowest statements shown")
     parser.add_argument("--operators", type=int, default=0, help="operators per statement")
+    parser.add_argument("--billing", action="store_true", help="profile `ingest billing`")
     args = parser.parse_args(argv)
 
     tmp = tempfile.TemporaryDirectory(prefix="aicost-profile-")
@@ -143,16 +146,21 @@ def main(argv: list[str] | None = None) -> int:
     config = load_config(None)
     t0 = time.perf_counter()
     try:
-        result = ingest_requests(db_path, args.paths, config=config)
+        if args.billing:
+            billed = ingest_billing(db_path, args.paths, config=config)
+            summary = f"landed {billed.landed:,} bill lines, quarantined {billed.quarantined:,}"
+        else:
+            result = ingest_requests(db_path, args.paths, config=config)
+            summary = f"inserted {result.inserted:,}, quarantined {result.quarantined:,}"
     finally:
         duckdb.connect = real_connect
     t_ingest = time.perf_counter() - t0
     in_sql = sum(e["seconds"] for e in log)
-    print(f"inserted {result.inserted:,}, quarantined {result.quarantined:,}")
+    print(summary)
     print(f"imports          {T_IMPORTED - T_START:8.3f} s")
     print(f"create+migrate   {t_connect:8.3f} s")
     print(
-        f"ingest_requests  {t_ingest:8.3f} s  ({in_sql:.3f} s in {len(log)} SQL calls, "
+        f"ingest           {t_ingest:8.3f} s  ({in_sql:.3f} s in {len(log)} SQL calls, "
         f"{t_ingest - in_sql:.3f} s Python around them)"
     )
     print(f"total in-process {time.perf_counter() - T_START:8.3f} s")
