@@ -181,25 +181,16 @@ def month_over_month(unit: pa.Table) -> pa.Table:
     """Unit economics rows (period, feature) with ``cost_change`` and
     ``cost_per_unit_change``: the fraction by which each moved since the
     feature's previous period (NULL for its first period), and ``month``
-    (``2026-07``) for display. The bill's own rows (``unallocated``, ``idle
-    capacity: <pool>``: no logged call, no unit, nothing estimated) are left
-    out: a trend of estimated cost would show them as 0.00 beside real money;
-    the attribution table shows them with their billed amount."""
+    (``2026-07``) for display. ``cost`` is the best known cost (billed where
+    a bill covers the feature), so the bill's own rows (``unallocated``,
+    ``idle capacity: <pool>``) show their billed amount too."""
     import pyarrow as pa
 
-    rows = [
-        row
-        for row in unit.sort_by(
-            [("feature", "ascending"), ("period_start", "ascending")]
-        ).to_pylist()
-        if row["operations"] or row["units"] or row["estimated_cost"]
-    ]
+    rows = unit.sort_by([("feature", "ascending"), ("period_start", "ascending")]).to_pylist()
     previous: dict[str, dict[str, Any]] = {}
     for row in rows:
         before = previous.get(str(row["feature"]))
-        row["cost_change"] = _change(
-            row["estimated_cost"], before["estimated_cost"] if before else None
-        )
+        row["cost_change"] = _change(row["cost"], before["cost"] if before else None)
         row["cost_per_unit_change"] = _change(
             row["cost_per_unit"], before["cost_per_unit"] if before else None
         )
@@ -211,4 +202,4 @@ def month_over_month(unit: pa.Table) -> pa.Table:
     table = pa.Table.from_pylist(rows, schema=schema)
     months = [f"{row['period_start']:%Y-%m}" for row in rows]
     table = table.append_column("month", pa.array(months, pa.string()))
-    return table.sort_by([("period_start", "ascending"), ("estimated_cost", "descending")])
+    return table.sort_by([("period_start", "ascending"), ("cost", "descending")])

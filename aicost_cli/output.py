@@ -161,7 +161,7 @@ CHANGE_SUFFIX = "_change"
 LABELS = {
     "period_start": "period",
     "operations": "ops",
-    "estimated_cost": "cost",
+    "estimated_cost": "estimated",
     "cost_per_unit": "per unit",
     "net_value": "net value",
     "unpriced_operations": "unpriced",
@@ -201,6 +201,9 @@ LABELS = {
 
 #: the narrowest a text column is cut to (the widest cell if narrower)
 MIN_TEXT = 8
+#: text columns are cut no narrower than this while a column on the right
+#: can give way instead (names cut to 8 cells stop being names)
+READABLE_TEXT = 14
 
 
 def terminal_width(out: TextIO) -> int:
@@ -248,15 +251,17 @@ def middle_cut(text: str, width: int) -> str:
     return "".join(head) + "…" + "".join(reversed(tail))
 
 
-def _fit(natural: list[int], shrinkable: list[bool], width: int, gap: int) -> list[int]:
+def _fit(
+    natural: list[int], shrinkable: list[bool], width: int, gap: int, floor: int = MIN_TEXT
+) -> list[int]:
     """Column widths: unshrinkable columns keep their natural width; text
     columns give up space (the widest first) until the row fits ``width`` or
-    every text column is at its minimum."""
+    every text column is at ``floor`` (or narrower by nature)."""
     widths = list(natural)
     excess = sum(widths) + gap * (len(widths) - 1) - width
     while excess > 0:
         candidates = [
-            i for i, w in enumerate(widths) if shrinkable[i] and w > min(natural[i], MIN_TEXT)
+            i for i, w in enumerate(widths) if shrinkable[i] and w > min(natural[i], floor)
         ]
         if not candidates:
             break
@@ -322,6 +327,18 @@ def write_table(
                     row[i] = row[i][:10]
                 natural[i] = max(cell_len(labels[i]), max((len(r[i]) for r in body), default=0))
         widths = _fit(natural, shrinkable, width, 2)
+    # leave out columns from the right rather than cut names below
+    # READABLE_TEXT, but keep every column up to the first number
+    first_number = next((i for i, (numeric, _) in enumerate(kinds) if numeric), 0)
+    readable_keep = keep
+    readable = _fit(natural, shrinkable, width, 2, READABLE_TEXT)
+    while readable_keep > first_number + 1 and sum(readable) + 2 * (readable_keep - 1) > width:
+        readable_keep -= 1
+        readable = _fit(
+            natural[:readable_keep], shrinkable[:readable_keep], width, 2, READABLE_TEXT
+        )
+    if sum(readable) + 2 * (readable_keep - 1) <= width:
+        keep, widths = readable_keep, readable
     while keep > 1 and sum(widths) + 2 * (keep - 1) > width:
         keep -= 1
         widths = _fit(natural[:keep], shrinkable[:keep], width, 2)
@@ -374,16 +391,19 @@ WHEN_PRESENT = ("failed_operations", "unpriced_operations", "unpriced_source_cos
 #: columns of the bill a table view shows only when a bill is loaded (some row
 #: has an allocated cost): without one they would say "-" and "estimated" on
 #: every row
-WHEN_BILLED = ("allocated_cost", "basis")
+WHEN_BILLED = ("allocated_cost", "basis", "cost")
 
 
 def table_columns(table: pa.Table, base: list[str]) -> list[str]:
     """``base`` plus the WHEN_PRESENT columns of ``table`` that hold a non-zero
     value, placed before the first money column of ``base``; the WHEN_BILLED
-    columns only when some row has an allocated cost."""
+    columns only when some row has an allocated cost. Without a bill the cost
+    is the estimate: ``estimated_cost`` then takes the place of ``cost``."""
     if "allocated_cost" in table.column_names and table.column("allocated_cost").null_count == (
         table.num_rows
     ):
+        if "cost" in base and "estimated_cost" in base:
+            base = ["estimated_cost" if n == "cost" else n for n in base if n != "estimated_cost"]
         base = [name for name in base if name not in WHEN_BILLED]
     extra = [
         name
@@ -394,7 +414,9 @@ def table_columns(table: pa.Table, base: list[str]) -> list[str]:
     ]
     if not extra:
         return base
-    money = [i for i, name in enumerate(base) if name in ("estimated_cost", "cost_per_unit")]
+    money = [
+        i for i, name in enumerate(base) if name in ("estimated_cost", "cost", "cost_per_unit")
+    ]
     at = money[0] if money else len(base)
     return base[:at] + extra + base[at:]
 

@@ -217,6 +217,7 @@ _ALLOCATION_ROWS = (
     "case ?::varchar when 'billed' then allocated_costs.allocated_billed_cost "
     "when 'list' then allocated_costs.allocated_list_cost "
     "else allocated_costs.allocated_effective_cost end as x_allocated_cost, "
+    "allocated_costs.estimated_cost as x_estimated_cost, "
     "allocated_costs.operations = 0 or allocated_costs.capacity_billed "
     "or exists (select 1 from billing_coverage as coverage "
     "where coverage.provider = allocated_costs.provider "
@@ -232,7 +233,12 @@ _ALLOCATED_MEASURES = (
     "then coalesce({t}.x_allocated_cost, 0) end) end::decimal(38, 12) as allocated_cost, "
     "case when bool_or({t}.x_is_billed) and (bool_or(not {t}.x_is_billed) "
     "or bool_or({t}.x_partial and {t}.operations > 0)) then 'mixed' "
-    "when bool_or({t}.x_is_billed) then 'billed' else 'estimated' end as basis"
+    "when bool_or({t}.x_is_billed) then 'billed' else 'estimated' end as basis, "
+    # the estimated cost of the rows without a bill (provider-days without one,
+    # a partial first or last day): with the allocated cost, a 'mixed' row's cost
+    "(coalesce(sum(case when not {t}.x_is_billed then {t}.x_estimated_cost end), 0) "
+    "+ coalesce(sum(case when {t}.x_partial then {t}.estimated_cost end), 0)"
+    ")::decimal(38, 12) as unbilled_estimated_cost"
 )
 
 
@@ -245,7 +251,9 @@ def attribution(
     shape: _shape.Shape | None = None,
     billing: Billing = Billing(),
 ) -> pa.Table:
-    """Operations, units, estimated cost and allocated (billed) cost by the
+    """Operations, units, estimated cost, allocated (billed) cost and the
+    best known cost (``cost``: billed where a bill covers the group, else
+    estimated; rows are ordered by it and ``share`` is of it) by the
     requested dimensions.
 
     Whole days are read from the daily rollup when every dimension is one it
@@ -300,7 +308,10 @@ def attribution(
     else:
         source = f"(select * from operation_measures where {in_range})"
         source_params = bounds
-        allocated = "null::decimal(38, 12) as allocated_cost, null::varchar as basis"
+        allocated = (
+            "null::decimal(38, 12) as allocated_cost, null::varchar as basis, "
+            "null::decimal(38, 12) as unbilled_estimated_cost"
+        )
     con.execute(
         "create or replace temp table attribution_groups as select "
         + ", ".join(selects)
@@ -316,7 +327,7 @@ def attribution(
     # process pyarrow.compute's import, a quarter of a second)
     # (the currency column is added in DuckDB too: pa.array over a Python list
     # makes pyarrow import pandas, another quarter of a second)
-    order = ", ".join(["estimated_cost desc nulls last", *(f'"{name}"' for name in names)])
+    order = ", ".join(["cost desc nulls last", *(f'"{name}"' for name in names)])
     result = (
         con.sql(models.model_sql("attribution"))
         .order(order)

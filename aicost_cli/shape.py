@@ -2,9 +2,11 @@
 ``--top``), the same for every report and every output format.
 
 * ``sort``: ``COLUMN`` or ``COLUMN:asc|desc``; a column's snake_case name or
-  its table label (``cost`` is ``estimated_cost``). Numbers sort largest
+  its table label (``estimated`` is ``estimated_cost``; ``cost`` is the
+  column ``cost`` where the report has one, else ``estimated_cost``). Numbers sort largest
   first and text A to Z unless a direction is given; NULLs go last.
-* ``top``: keep the ``N`` groups with the largest total ``estimated_cost``
+* ``top``: keep the ``N`` groups with the largest total ``cost`` (the best
+  known cost: billed where a bill covers it), else ``estimated_cost``,
   and fold the others into one ``(other)`` row (per period, when the
   report has periods), so totals still add up. Additive columns (counts,
   tokens, costs, share) are summed exactly; others (units, cost per unit)
@@ -26,11 +28,12 @@ if TYPE_CHECKING:
 OTHER = "(other)"
 #: columns that add up across groups
 ADDITIVE_SUFFIXES = ("_operations", "_tokens", "_cost")
-ADDITIVE = frozenset({"operations", "estimated_cost", "share", "records", "quarantined"})
+ADDITIVE = frozenset({"operations", "cost", "estimated_cost", "share", "records", "quarantined"})
 #: label in the table view -> column (output.LABELS, reversed; kept here so the
 #: core does not import the renderer)
 SORT_ALIASES = {
-    "cost": "estimated_cost",
+    "cost": "estimated_cost",  # only where the report has no column "cost"
+    "estimated": "estimated_cost",
     "ops": "operations",
     "per_unit": "cost_per_unit",
     "period": "period_start",
@@ -60,7 +63,8 @@ def _additive(name: str) -> bool:
 def _sort_key(table: pa.Table, spec: str) -> tuple[str, str]:
     column, _, direction = spec.partition(":")
     column = column.strip().replace("-", "_").replace(" ", "_")
-    column = SORT_ALIASES.get(column, column)
+    if column not in table.column_names:
+        column = SORT_ALIASES.get(column, column)
     if column not in table.column_names:
         raise UsageError(
             f"cannot sort by '{spec}': no such column",
@@ -78,17 +82,19 @@ def _sort_key(table: pa.Table, spec: str) -> tuple[str, str]:
 
 
 def fold_top(table: pa.Table, n: int, keys: list[str], within: list[str]) -> pa.Table:
-    """Keep the ``n`` groups of ``keys`` with the largest total estimated_cost;
-    sum the others into one ``(other)`` row per ``within`` group."""
+    """Keep the ``n`` groups of ``keys`` with the largest total cost (the
+    column ``cost`` where the report has one, else ``estimated_cost``); sum
+    the others into one ``(other)`` row per ``within`` group."""
     import pyarrow as pa
 
-    if "estimated_cost" not in table.column_names or not keys:
+    ranking = next((c for c in ("cost", "estimated_cost") if c in table.column_names), None)
+    if ranking is None or not keys:
         return table
     rows = table.to_pylist()
     totals: dict[tuple[Any, ...], Decimal] = {}
     for row in rows:
         key = tuple(row[k] for k in keys)
-        totals[key] = totals.get(key, Decimal(0)) + (row["estimated_cost"] or Decimal(0))
+        totals[key] = totals.get(key, Decimal(0)) + (row[ranking] or Decimal(0))
     if len(totals) <= n:
         return table
     ranked = sorted(totals, key=lambda k: (-totals[k], [str(v) for v in k]))

@@ -361,6 +361,42 @@ def test_unit_economics_billed_estimated_and_mixed(store: Path) -> None:
     assert unallocated["basis"] == "billed"
     # every row together: the AI usage charges exactly
     assert sum(r["allocated_cost"] for r in table.to_pylist()) == Decimal("2.210000000001")
+    # cost, the best known cost: billed where billed, plus the estimate of the
+    # calls without a bill ('mixed'), the estimate where nothing is billed
+    assert by_feature["beta"]["cost"] == Decimal("0.708333333334")
+    assert by_feature["gamma"]["cost"] == Decimal("0.51")
+    assert alpha["cost"] == Decimal("0.291666666667") + gpt
+    assert unallocated["cost"] == Decimal("0.7")
+    # ordered by it (one month)
+    assert [r["feature"] for r in table.to_pylist()] == [
+        "beta",
+        "unallocated",
+        "gamma",
+        "alpha",
+    ]
+
+
+def test_attribution_cost_share_and_order_follow_the_bill(store: Path) -> None:
+    with db.connect(store, read_only=True) as con:
+        table = reports.attribution(con, Config(), ["feature"])
+    got = [(r["feature"], r["cost"], r["share"], r["basis"]) for r in table.to_pylist()]
+    gpt = 10 * GPT4O["input"] + 10 * GPT4O["output"]
+    costs = {
+        "beta": Decimal("0.708333333334"),
+        "unallocated": Decimal("0.7"),
+        "gamma": Decimal("0.51"),
+        "alpha": Decimal("0.291666666667") + gpt,  # mixed: billed part + the openai estimate
+    }
+    total = sum(costs.values(), Decimal(0))
+    assert [(f, c, b) for f, c, _, b in got] == [
+        ("beta", costs["beta"], "billed"),
+        ("unallocated", costs["unallocated"], "billed"),
+        ("gamma", costs["gamma"], "billed"),
+        ("alpha", costs["alpha"], "mixed"),
+    ]
+    for feature, _, share, _ in got:
+        want = (costs[feature] / total).quantize(Decimal("0.000001"), rounding="ROUND_HALF_UP")
+        assert share == want, feature
 
 
 @pytest.mark.slow

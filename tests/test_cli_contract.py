@@ -54,6 +54,7 @@ UNIT_ECONOMICS_COLUMNS = [
     "net_value",
     "allocated_cost",
     "basis",
+    "cost",
     "currency",
 ]
 ATTRIBUTION_METRICS = [
@@ -65,6 +66,7 @@ ATTRIBUTION_METRICS = [
     "share",
     "allocated_cost",
     "basis",
+    "cost",
     "currency",
 ]
 
@@ -520,6 +522,8 @@ def test_unit_economics_machine_formats(loaded: Any, fmt: str) -> None:
         assert row["currency"] == "USD"
         mine = expected_groups[(row["period_start"], row["feature"])]
         assert num(row["estimated_cost"]) == total_cost(mine)
+        # no bill loaded: the best known cost is the estimate
+        assert num(row["cost"]) == total_cost(mine) and row["basis"] == "estimated"
         assert int(row["operations"]) == len(mine)
         if row["feature"] == "support-bot":
             units = len({r["trace_id"] for r in mine})  # unit: conversation
@@ -573,6 +577,8 @@ def test_attribution_machine_formats(loaded: Any, fmt: str) -> None:
             if feature_of(r) == row["feature"] and r["request_tags"][0] == f"env:{row['tag_env']}"
         ]
         assert Decimal(str(row["estimated_cost"])) == total_cost(mine)
+        # the user and tag:<key> dimensions have no allocation: cost is the estimate
+        assert Decimal(str(row["cost"])) == total_cost(mine) and row["basis"] in (None, "")
         assert abs(Decimal(str(row["share"])) - total_cost(mine) / total) <= Decimal("0.0000005")
     assert "unattributed" in {r["feature"] for r in rows}
 

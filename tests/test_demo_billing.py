@@ -298,22 +298,34 @@ def test_gpu_pool(store: Path, billing: dict[str, Any]) -> None:
         assert comparable[row["month"]] == Decimal(row["comparable_list_cost"])
 
 
-def test_the_demo_trend_leaves_the_bills_own_rows_to_attribution(store: Path) -> None:
-    """The demo's month-over-month table is of estimated cost per unit: the
-    bill's own rows (no call, no unit, nothing estimated) showed there as
-    0.00 beside the pool's idle cost; attribution keeps them, billed."""
+def test_the_demo_trend_follows_the_best_known_cost(store: Path) -> None:
+    """The demo's month-over-month table is of the best known cost: the
+    bill's own rows (no call, no unit, nothing estimated) show their billed
+    amount (they showed 0.00 when the trend was of estimated cost), a billed
+    feature its allocated cost, an unbilled one its estimate."""
     from aicost_cli import db, demo, reports
     from aicost_cli.config import load_config
 
     config = load_config(SAMPLE / "aicost.toml")
     with db.connect(store, read_only=True) as con:
         unit = reports.unit_economics(con, config)
-    bill_only = {r["feature"] for r in unit.to_pylist() if r["operations"] == 0 and r["units"] == 0}
+    rows = unit.to_pylist()
+    bill_only = {r["feature"] for r in rows if r["operations"] == 0 and r["units"] == 0}
     assert bill_only == {"unallocated", "idle capacity: gpu-llama"}
     trend = demo.month_over_month(unit).to_pylist()
-    assert not {r["feature"] for r in trend} & bill_only
-    # every other row is kept, with the same estimated total
-    assert len(trend) == len(unit) - sum(1 for r in unit.to_pylist() if r["feature"] in bill_only)
-    assert sum(r["estimated_cost"] or 0 for r in trend) == sum(
-        r["estimated_cost"] or 0 for r in unit.to_pylist()
+    assert len(trend) == len(rows)
+    for row in trend:
+        if row["basis"] == "billed":
+            assert row["cost"] == row["allocated_cost"], row["feature"]
+        elif row["basis"] == "estimated":
+            assert row["cost"] == row["estimated_cost"], row["feature"]
+    idle = [r for r in trend if r["feature"] == "idle capacity: gpu-llama"]
+    assert [r["month"] for r in idle] == ["2026-07", "2026-08", "2026-09"]
+    assert all(r["cost"] > 0 for r in idle)
+    # the change is the cost's, month on month (by hand)
+    want = ((idle[1]["cost"] - idle[0]["cost"]) / idle[0]["cost"]).quantize(Decimal("0.0001"))
+    assert (idle[0]["cost_change"], idle[1]["cost_change"]) == (None, want)
+    # every month: the billed rows add up to the allocated total
+    assert sum(r["cost"] for r in trend if r["basis"] == "billed") == sum(
+        r["allocated_cost"] for r in rows if r["basis"] == "billed"
     )

@@ -214,6 +214,7 @@ def test_real_litellm_samples() -> None:
             # no bill loaded: no allocated cost, the estimate is the basis
             "allocated_cost": None,
             "basis": "estimated",
+            "cost": data[0]["estimated_cost"],  # the best known cost: the estimate
             "currency": "USD",
         }
     ]

@@ -79,3 +79,24 @@ def test_bad_shapes_are_usage_errors() -> None:
         apply(attribution(), Shape(sort="feature:up"), keys=["feature"], within=[])
     with pytest.raises(UsageError):
         Shape(limit=0)
+
+
+def billed_attribution() -> pa.Table:
+    """The best known cost (``cost``: billed) orders differently from the estimate."""
+    return attribution().append_column(
+        "cost", pa.array([Decimal("1"), Decimal("30"), Decimal("7"), Decimal("2")], MONEY)
+    )
+
+
+def test_cost_is_the_best_known_cost_where_a_report_has_it() -> None:
+    table = billed_attribution()
+    by_cost = apply(table, Shape(sort="cost"), keys=["feature"], within=[]).to_pylist()
+    assert [row["feature"] for row in by_cost] == ["b", "c", "d", "a"]
+    # the estimate is still there by its label
+    by_estimate = apply(table, Shape(sort="estimated"), keys=["feature"], within=[]).to_pylist()
+    assert [row["feature"] for row in by_estimate] == ["a", "b", "c", "d"]
+    # --top keeps the groups that cost most, and folds cost like the estimate
+    top = apply(table, Shape(top=2), keys=["feature"], within=[]).to_pylist()
+    assert [row["feature"] for row in top] == ["b", "c", OTHER]
+    assert top[2]["cost"] == Decimal("3")
+    assert top[2]["estimated_cost"] == Decimal("4.5")

@@ -18,7 +18,7 @@ TREND_COLUMNS = [
     "month",
     "feature",
     "units",
-    "estimated_cost",
+    "cost",
     "cost_change",
     "cost_per_unit",
     "cost_per_unit_change",
@@ -27,9 +27,10 @@ ATTRIBUTION_COLUMNS = [
     "feature",
     "model",
     "operations",
+    "cost",
+    "basis",
     "estimated_cost",
     "allocated_cost",
-    "basis",
 ]
 #: the bill against the logs per month and provider
 RECONCILIATION_COLUMNS = [
@@ -86,7 +87,7 @@ def demo(
         sys.stdout,
         title=f"cost and cost per unit by month, change on the month before ({currency})",
         table_columns=table_columns(result.trend, TREND_COLUMNS),
-        totals=["estimated_cost"],
+        totals=["cost"],
     )
     print()
     render(
@@ -95,7 +96,7 @@ def demo(
         sys.stdout,
         title=f"attribution by feature, model ({currency})",
         table_columns=table_columns(result.attribution, ATTRIBUTION_COLUMNS),
-        totals=["operations", "estimated_cost", "allocated_cost", "share"],
+        totals=["operations", "estimated_cost", "allocated_cost", "cost", "share"],
     )
     if result.reconciliation is not None:
         print()

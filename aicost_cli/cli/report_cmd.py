@@ -36,10 +36,14 @@ UNIT_COLUMNS = [
     "feature",
     "units",
     "operations",
-    "estimated_cost",
-    "allocated_cost",
+    # the best known cost first: at 80 columns the estimate and the
+    # allocated amount it was chosen from give way (without a bill the
+    # estimate takes its place: output.table_columns)
+    "cost",
     "basis",
     "cost_per_unit",
+    "estimated_cost",
+    "allocated_cost",
     "net_value",
 ]
 
@@ -104,8 +108,26 @@ def unit_economics(
                 "unpriced_source_cost",
                 "estimated_cost",
                 "allocated_cost",
+                "cost",
             ],
         )
+
+
+#: attribution's columns after its dimensions (the table view picks and orders them)
+ATTRIBUTION_MEASURES = frozenset(
+    [
+        "operations",
+        "units",
+        "unpriced_operations",
+        "unpriced_source_cost",
+        "estimated_cost",
+        "share",
+        "allocated_cost",
+        "basis",
+        "cost",
+        "currency",
+    ]
+)
 
 
 @app.command("attribution")
@@ -145,13 +167,9 @@ def attribution(
         )
     names = table_columns(
         table,
-        [
-            c
-            for c in table.column_names
-            if c not in ("unpriced_operations", "unpriced_source_cost", "currency", "share")
-        ]
-        # share after the billed cost: at 80 columns it is the first to give way
-        + ["share"],
+        [n for n in table.column_names if n not in ATTRIBUTION_MEASURES]
+        # the best known cost first; at 80 columns share gives way first
+        + ["operations", "units", "cost", "basis", "estimated_cost", "allocated_cost", "share"],
     )
     with output_stream(output) as out:
         render(
@@ -168,6 +186,7 @@ def attribution(
                 "unpriced_source_cost",
                 "share",
                 "allocated_cost",
+                "cost",
             ],
         )
 

@@ -9,11 +9,15 @@
 -- materialized: query
 -- reads: attribution_groups
 -- Parameters: none here; the runner filters attribution_groups by time.
--- share is estimated_cost / total estimated_cost, rounded half-up to 6
--- decimals by integer arithmetic. allocated_cost and basis (billed |
--- estimated | mixed) come with the groups (from allocated_costs, as in
--- unit_economics; NULL for the user and tag:<key> dimensions, which the
--- allocation's grain does not keep).
+-- allocated_cost and basis (billed | estimated | mixed) come with the groups
+-- (from allocated_costs, as in unit_economics; NULL for the user and
+-- tag:<key> dimensions, which the allocation's grain does not keep).
+-- cost is the best known cost, as in unit_economics: allocated_cost
+-- ('billed'), estimated_cost ('estimated', or no basis; NULL when every call
+-- is unpriced), allocated_cost + the estimated cost of the rows without a
+-- bill ('mixed'). share is cost / total cost (the estimated share when no
+-- bill is loaded), rounded half-up to 6 decimals by integer arithmetic; rows
+-- are ordered by cost by the runner.
 
 with
 
@@ -21,26 +25,43 @@ groups as (
     select * from attribution_groups
 ),
 
+costed as (
+    select
+        groups.*,
+        case groups.basis
+            when 'billed' then groups.allocated_cost
+            when 'mixed' then groups.allocated_cost + groups.unbilled_estimated_cost
+            else groups.estimated_cost
+        end::decimal(38, 12) as cost
+    from groups
+),
+
 total as (
-    select sum(groups.estimated_cost) as estimated_cost from groups
+    select sum(costed.cost) as cost from costed
 ),
 
 final as (
     select
-        groups.* exclude (estimated_cost, allocated_cost, basis),
-        groups.estimated_cost,
+        costed.* exclude (estimated_cost, allocated_cost, basis, unbilled_estimated_cost, cost),
+        costed.estimated_cost,
         case
-            when total.estimated_cost > 0 then
-                ((groups.estimated_cost * 1000000000000)::hugeint * 2000000
-                    + (total.estimated_cost * 1000000000000)::hugeint)
-                // (2 * (total.estimated_cost * 1000000000000)::hugeint)
+            when total.cost > 0 and costed.cost >= 0 then
+                ((costed.cost * 1000000000000)::hugeint * 2000000
+                    + (total.cost * 1000000000000)::hugeint)
+                // (2 * (total.cost * 1000000000000)::hugeint)
                 * 0.000001::decimal(7, 6)
+            when total.cost > 0 then
+                -(((-costed.cost * 1000000000000)::hugeint * 2000000
+                    + (total.cost * 1000000000000)::hugeint)
+                // (2 * (total.cost * 1000000000000)::hugeint)
+                * 0.000001::decimal(7, 6))
         end::decimal(9, 6) as share,
-        groups.allocated_cost,
-        groups.basis
-    from groups
+        costed.allocated_cost,
+        costed.basis,
+        costed.cost
+    from costed
     cross join total
 )
 
 select * from final
-order by final.estimated_cost desc
+order by final.cost desc nulls last

@@ -24,10 +24,11 @@
 -- its billed rows (NULL when none); basis = 'billed' (every row billed),
 -- 'estimated' (none), 'mixed'. A partial first or last day (a time of day in
 -- --since/--until) has no allocation (the bill is per day): its calls count
--- as estimated. cost_per_unit = the best known cost per unit: allocated_cost
--- ('billed'), estimated_cost ('estimated'), allocated_cost + the estimated
--- cost of the rows without a bill ('mixed'). net_value stays on the
--- estimated cost.
+-- as estimated. cost = the best known cost: allocated_cost ('billed'),
+-- estimated_cost ('estimated'; NULL when every call is unpriced),
+-- allocated_cost + the estimated cost of the rows without a bill ('mixed');
+-- cost_per_unit = cost / units; rows are ordered by cost within a period.
+-- net_value stays on the estimated cost.
 -- A period wholly inside the whole days asked for (every period without
 -- --since/--until) is read from feature_periods, whose distinct units were
 -- counted at build time. The other periods' whole days are summed from the
@@ -325,6 +326,7 @@ final as (
         end::decimal(38, 12) as net_value,
         costed.allocated_cost,
         costed.basis,
+        cast(costed.unit_cost as decimal(38, 12)) as cost,
         $currency as currency
     from costed
     left join configured_features
@@ -332,4 +334,4 @@ final as (
 )
 
 select * from final
-order by final.period_start, final.estimated_cost desc, final.feature
+order by final.period_start, final.cost desc nulls last, final.feature
