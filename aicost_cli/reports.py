@@ -208,8 +208,10 @@ _MEASURES = (
 #: A capacity pool's used cost (variant 'capacity') always counts, its idle
 #: cost as the row 'idle capacity: <pool>' ('idle') or shared over the calls
 #: it served ('idle_shared'); calls a pool served are billed
-#: (capacity_billed). Parameters: cost basis, spread, share idle, then the
-#: whole-days filter.
+#: (capacity_billed). A row whose list cost the bill does not state
+#: (list_cost_complete false) counts as unbilled under --cost list: its cost
+#: is the estimate (at list prices), never a partial sum or 0. Parameters:
+#: cost basis (twice), spread, share idle, then the whole-days filter.
 _ALLOCATION_ROWS = (
     "select allocated_costs.feature, allocated_costs.owner, allocated_costs.team, "
     "allocated_costs.model, allocated_costs.provider, allocated_costs.prompt_version, "
@@ -218,11 +220,12 @@ _ALLOCATION_ROWS = (
     "when 'list' then allocated_costs.allocated_list_cost "
     "else allocated_costs.allocated_effective_cost end as x_allocated_cost, "
     "allocated_costs.estimated_cost as x_estimated_cost, "
-    "allocated_costs.operations = 0 or allocated_costs.capacity_billed "
+    "(?::varchar <> 'list' or allocated_costs.list_cost_complete) "
+    "and (allocated_costs.operations = 0 or allocated_costs.capacity_billed "
     "or exists (select 1 from billing_coverage as coverage "
     "where coverage.provider = allocated_costs.provider "
     "and allocated_costs.day >= coverage.billing_period_from "
-    "and cast(allocated_costs.day as timestamp) < coverage.covered_until) as x_is_billed "
+    "and cast(allocated_costs.day as timestamp) < coverage.covered_until)) as x_is_billed "
     "from allocated_costs where allocated_costs.allocation_variant in "
     "('both', case when ?::boolean then 'spread' else 'unallocated' end, 'capacity', "
     "case when ?::boolean then 'idle_shared' else 'idle' end)"
@@ -301,7 +304,7 @@ def attribution(
             + [since, until]
             + bounds
             + whole
-            + [billing.cost.value, billing.spread_unmatched, billing.share_idle]
+            + [billing.cost.value, billing.cost.value, billing.spread_unmatched, billing.share_idle]
             + whole
         )
         allocated = _ALLOCATED_MEASURES.format(t="rows")

@@ -132,6 +132,7 @@ class Charge:
     end_day: int | None = None  # exclusive end day (default: the next day)
     billed: Decimal | None = None
     list_cost: Decimal | None = None
+    list_unknown: bool = False  # the line states no list cost (NULL)
     month: int = 7
     service_tier: str = "standard"
     usage_type: str | None = None  # bedrock
@@ -205,7 +206,7 @@ def land_row(c: Charge) -> dict[str, Any]:
         charge_description=meter,
         billed_cost=c.billed if c.billed is not None else c.amount,
         effective_cost=c.amount,
-        list_cost=c.list_cost if c.list_cost is not None else c.amount,
+        list_cost=None if c.list_unknown else c.list_cost if c.list_cost is not None else c.amount,
         billing_currency=c.currency,
         service_name=service,
         sku_meter=meter,
@@ -428,6 +429,53 @@ def test_attribution_by_provider_and_cost_basis(store: Path) -> None:
     assert ("unallocated", "anthropic") not in got  # spread
     # the allocation has no user grain: not available there
     assert {(r["allocated_cost"], r["basis"]) for r in by_user.to_pylist()} == {(None, None)}
+
+
+def test_a_list_cost_the_bill_does_not_state_is_never_0(tmp_path: Path) -> None:
+    """--cost list where a charge states no list cost (the Anthropic and OpenAI
+    cost reports do not): the groups it was allocated to have no known list
+    cost, so their cost is the estimate (basis 'estimated'), never the rest of
+    the bill's list amounts or 0; the other groups keep theirs."""
+    charges = [
+        dataclasses.replace(c, list_unknown=True) if c.charge_id == "c-out" else c for c in CHARGES
+    ]
+    path = make_store(tmp_path, OPERATIONS, charges)
+    complete = dict(
+        rows(
+            path,
+            "select feature, list_cost_complete from allocated_costs "
+            "where provider = 'anthropic' and allocation_variant in ('both', 'unallocated')",
+        )
+    )
+    # alpha and beta wrote output tokens: c-out was split over them
+    assert complete == {"alpha": False, "beta": False, "gamma": True, "unallocated": True}
+    listed = reports.Billing(cost=reports.CostBasis.LIST)
+    with db.connect(path, read_only=True) as con:
+        by_feature = reports.attribution(con, Config(), ["feature"], billing=listed)
+        unit = reports.unit_economics(con, Config(), billing=listed)
+        effective = reports.attribution(con, Config(), ["feature"])
+    gpt = 10 * GPT4O["input"] + 10 * GPT4O["output"]
+    alpha_estimate = 1000 * SONNET["input"] + 100 * SONNET["output"] + gpt
+    beta_estimate = 2000 * SONNET["input"] + 300 * SONNET["output"]
+    want = {
+        "alpha": (alpha_estimate, "estimated", None),
+        "beta": (beta_estimate, "estimated", None),
+        # 3000 of the 6000 input tokens of c-in, all the cache reads (c-cr)
+        "gamma": (Decimal("0.51"), "billed", Decimal("0.51")),
+        "unallocated": (Decimal("0.7"), "billed", Decimal("0.7")),
+    }
+    for table in (by_feature, unit):
+        got = {
+            r["feature"]: (r["cost"], r["basis"], r["allocated_cost"]) for r in table.to_pylist()
+        }
+        assert got == want
+    # the effective cost is stated on every line: as before
+    assert {r["feature"]: r["cost"] for r in effective.to_pylist()} == {
+        "beta": Decimal("0.708333333334"),
+        "unallocated": Decimal("0.7"),
+        "gamma": Decimal("0.51"),
+        "alpha": Decimal("0.291666666667") + gpt,
+    }
 
 
 @pytest.mark.slow
@@ -906,7 +954,7 @@ ALLOCATION_TABLES = {
         "estimated_cache_write_cost DECIMAL(38,12), estimated_cache_write_1h_cost DECIMAL(38,12), "
         "estimated_output_cost DECIMAL(38,12), "
         "allocated_effective_cost DECIMAL(38,12), allocated_billed_cost DECIMAL(38,12), "
-        "allocated_list_cost DECIMAL(38,12), capacity_billed BOOLEAN"
+        "allocated_list_cost DECIMAL(38,12), list_cost_complete BOOLEAN, capacity_billed BOOLEAN"
     ),
     "billing_coverage": (
         "provider VARCHAR, billing_period_from DATE, covered_until TIMESTAMP, charges BIGINT"

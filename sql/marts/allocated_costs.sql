@@ -17,6 +17,11 @@
 -- NULL means "not billed" (no bill loaded for that provider and day: the
 -- cost is unknown) or 0 ("billed nothing") is decided by billing_coverage
 -- when the report reads it, so a newly loaded bill needs no rebuild here.
+-- allocated_list_cost sums the list cost of the charges that state one;
+-- list_cost_complete is false when a charge allocated to the row has none
+-- (the Anthropic and OpenAI cost reports state no list cost): its list cost
+-- is unknown, never the partial sum or 0, and a --cost list report prices
+-- the row's calls at the estimate instead (basis 'estimated').
 -- Columns logged_<class>_tokens / estimated_<class>_cost: as in
 -- int_allocation_targets (input = uncached input tokens; cache_write = 5m +
 -- 1h writes, of which cache_write_1h the 1-hour ones); the reconciliation
@@ -106,6 +111,7 @@ logged as (
         cast(null as decimal(38, 12)) as allocated_effective_cost,
         cast(null as decimal(38, 12)) as allocated_billed_cost,
         cast(null as decimal(38, 12)) as allocated_list_cost,
+        false as list_cost_missing,
         exists (
             select 1 from pool_groups
             where pool_groups.day = targets.day
@@ -146,6 +152,7 @@ allocated as (
         allocations.allocated_effective_cost,
         allocations.allocated_billed_cost,
         allocations.allocated_list_cost,
+        allocations.allocated_list_cost is null as list_cost_missing,
         false as capacity_billed
     from allocations
 ),
@@ -177,6 +184,7 @@ pool_group_costs as (
         measure.amount as allocated_effective_cost,
         measure.amount as allocated_billed_cost,
         measure.amount as allocated_list_cost,
+        false as list_cost_missing,
         true as capacity_billed
     from pool_groups
     cross join lateral (
@@ -215,6 +223,7 @@ pool_idle as (
         pool_days.idle_cost as allocated_effective_cost,
         pool_days.idle_cost as allocated_billed_cost,
         pool_days.idle_cost as allocated_list_cost,
+        false as list_cost_missing,
         true as capacity_billed
     from pool_days
     cross join (values ('idle'), ('idle_shared')) as variant (allocation_variant)
@@ -259,6 +268,7 @@ final as (
         sum(unioned.allocated_effective_cost) as allocated_effective_cost,
         sum(unioned.allocated_billed_cost) as allocated_billed_cost,
         sum(unioned.allocated_list_cost) as allocated_list_cost,
+        not bool_or(unioned.list_cost_missing) as list_cost_complete,
         bool_or(unioned.capacity_billed) as capacity_billed
     from unioned
     group by

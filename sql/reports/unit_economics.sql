@@ -145,11 +145,15 @@ allocation_rows as (
             when 'list' then allocated_costs.allocated_list_cost
             else allocated_costs.allocated_effective_cost
         end as allocated_cost,
-        allocated_costs.operations = 0 or allocated_costs.capacity_billed or exists (
-            select 1 from coverage
-            where coverage.provider = allocated_costs.provider
-                and allocated_costs.day >= coverage.billing_period_from
-                and cast(allocated_costs.day as timestamp) < coverage.covered_until
+        -- a list cost the bill does not state is unknown: the estimate (at
+        -- list prices) stands in, as for a day without a bill
+        ($cost <> 'list' or allocated_costs.list_cost_complete) and (
+            allocated_costs.operations = 0 or allocated_costs.capacity_billed or exists (
+                select 1 from coverage
+                where coverage.provider = allocated_costs.provider
+                    and allocated_costs.day >= coverage.billing_period_from
+                    and cast(allocated_costs.day as timestamp) < coverage.covered_until
+            )
         ) as is_billed
     from allocated_costs
     where ($full_from is null or allocated_costs.day >= $full_from)
