@@ -318,3 +318,34 @@ MIGRATIONS.append(
         """,
     )
 )
+
+#: The id key of a landed operation: the low 64 bits of the MD5 of its
+#: operation_id (stable across DuckDB versions, unlike hash()). The ingest
+#: finds the re-sent ids of a run by this 8-byte key, and only then compares
+#: the ids themselves for the few keys that match (audit
+#: assert_operation_ids_unique does the same on operations), instead of
+#: streaming every landed id string past the run's ids.
+ID_KEY_SQL = "md5_number_lower({})"
+
+MIGRATIONS.append(
+    (
+        "landing_id_keys",
+        "\n".join(
+            f"""
+        alter table land_{source} add column id_key ubigint;
+        update land_{source} set id_key = {ID_KEY_SQL.format("operation_id")};
+        """
+            for source in LANDING_SOURCES
+        ),
+    )
+)
+# (its own transaction: DuckDB adds a constraint only without outstanding updates)
+MIGRATIONS.append(
+    (
+        "landing_id_keys_required",
+        "\n".join(
+            f"alter table land_{source} alter column id_key set not null;"
+            for source in LANDING_SOURCES
+        ),
+    )
+)

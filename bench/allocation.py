@@ -96,7 +96,8 @@ select
     null as source_cost,
     'bench.jsonl' as source_file,
     i as source_line,
-    1 as ingest_run_id
+    1 as ingest_run_id,
+    md5_number_lower('op-' || i) as id_key
 from (select range as i, cast(hash(range // 6, {SEED}, 0) % 4 as integer) as m
       from range($n))
 """

@@ -72,7 +72,8 @@ select
     'conv-' || (i // 6) as native_conversation_id,
     'bench.jsonl' as source_file,
     i as source_line,
-    1 as ingest_run_id
+    1 as ingest_run_id,
+    md5_number_lower('op-' || i) as id_key
 from range($n) as numbers(i)
 """
 

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from aicost_cli.cli import app
+from aicost_cli.config import Config
 from aicost_cli.errors import ExitCode
 from tests.conftest import JULY_2, litellm_payload, payload_cost
 from tests.test_ingest_otel import span, traces_data
@@ -215,6 +216,45 @@ def test_an_id_resent_days_later_is_stored_once(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "1 duplicate(s) skipped" in result.stderr
     assert query(db, "select count(*) from operations") == [(1,)]
+
+
+@pytest.mark.parametrize("limit", [50_000, 0], ids=["by-key", "whole-table"])
+def test_ids_that_share_an_id_key_are_told_apart(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, limit: int
+) -> None:
+    """Re-sent ids are found by their 8-byte id_key first, then compared
+    exactly (and by a join with every landed id above CANDIDATE_KEYS_LIMIT
+    keys): with a key every id of one length shares, distinct ids are all
+    kept, the re-sent one is skipped, the changed one reported, and the
+    uniqueness audit passes."""
+    from aicost_cli.ingest import requests
+
+    monkeypatch.setattr(requests, "ID_KEY_SQL", "length({})::ubigint")
+    monkeypatch.setattr(requests, "CANDIDATE_KEYS_LIMIT", limit)
+    config = Config()
+    db = tmp_path / "store.duckdb"
+    first = tmp_path / "first.jsonl"
+    first.write_text(
+        "".join(json.dumps(litellm_payload(i)) + "\n" for i in ("chatcmpl-a1", "chatcmpl-b1")),
+        encoding="utf-8",
+    )
+    again = tmp_path / "again.jsonl"
+    again.write_text(
+        json.dumps(litellm_payload("chatcmpl-c1"))  # new, the same key
+        + "\n"
+        + json.dumps(litellm_payload("chatcmpl-a1"))  # re-sent as it was
+        + "\n"
+        + json.dumps(litellm_payload("chatcmpl-b1", completion=51))  # re-sent, changed
+        + "\n",
+        encoding="utf-8",
+    )
+    assert requests.ingest_requests(db, [str(first)], config=config).inserted == 2
+    result = requests.ingest_requests(db, [str(again)], config=config)
+    # duplicates: re-sent as landed; changed: re-sent with other content (kept as landed)
+    assert (result.inserted, result.duplicates, result.changed) == (1, 1, 1)
+    assert query(
+        db, "select operation_id, output_tokens, id_key from operations order by operation_id"
+    ) == [("chatcmpl-a1", 50, 11), ("chatcmpl-b1", 50, 11), ("chatcmpl-c1", 50, 11)]
 
 
 @pytest.mark.slow

@@ -56,11 +56,13 @@ LANDED = [
     ("source_file", "VARCHAR"),
     ("source_line", "BIGINT"),
     ("ingest_run_id", "BIGINT"),
+    ("id_key", "UBIGINT"),
 ]
 
 OPERATIONS = [
     ("day", "DATE"),
     ("operation_id", "VARCHAR"),
+    ("id_key", "UBIGINT"),
     ("source_format", "VARCHAR"),
     ("trace_id", "VARCHAR"),
     ("parent_id", "VARCHAR"),

@@ -42,6 +42,7 @@ from aicost_cli.ingest.formats import REGISTRY, RequestFormat
 from aicost_cli.ingest.lines import has_blank_lines, one_line
 from aicost_cli.ingest.progress import watch
 from aicost_cli.ingest.stager import BATCH_BYTES, BATCH_FILES, STAGED, Stager
+from aicost_cli.migrations import ID_KEY_SQL
 
 ProgressCallback = Callable[[int, int, str], None]
 
@@ -432,16 +433,16 @@ def _deduplicate(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
         "  ) as ranked where ranked.rn > 1)"
     )
     for source in REGISTRY:
-        # an inner join, so that the hash table is built on the run's few
-        # staged ids and the landing table's ids are only streamed past it
-        # (an IN-subquery would hash the whole landing table); one pass finds
-        # the re-sent ids and whether their content changed
+        landed = _landed_candidates(con, source.landing_table, source.format.value)
+        # an inner join, so that the hash table is built on the run's staged
+        # ids and the landed candidates are only streamed past it; one pass
+        # finds the re-sent ids and whether their content changed
         con.execute(
             "create or replace temp table landed_matches as select staged.rowid as staged_rowid, "
             f"{_CONTENT.format(t='staged.')} <> {_CONTENT.format(t='landed.')} as is_changed, "
             "landed.ingest_run_id as landed_run "
             f"from {STAGED} as staged "
-            f"inner join aicost_store.{source.landing_table} as landed "
+            f"inner join {landed} as landed "
             "  on landed.operation_id = staged.operation_id "
             "where staged.quarantine_reason is null and staged.source_format = ?",
             [source.format.value],
@@ -461,7 +462,42 @@ def _deduplicate(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
             f"delete from {STAGED} where rowid in (select staged_rowid from landed_matches)"
         )
     con.execute("drop table if exists landed_matches")
+    con.execute("drop table if exists landed_candidates")
     return good
+
+
+#: Up to this many landed id keys match the run's, the landed rows with those
+#: keys are fetched by key (a filter on the 8-byte id_key column: the id
+#: strings and the other columns are read for those rows only); above it (a
+#: file re-sent whole), the run's ids are joined with every landed id.
+CANDIDATE_KEYS_LIMIT = 50_000
+
+
+def _landed_candidates(con: duckdb.DuckDBPyConnection, table: str, source_format: str) -> str:
+    """The landed rows of ``table`` that may share an id with the run's staged
+    rows of ``source_format``: those whose id_key is one of theirs (a temp
+    table), or the whole table when more than CANDIDATE_KEYS_LIMIT keys match.
+    Whether the ids themselves are equal is for the caller's join: two ids
+    with one key are never taken for each other."""
+    keys = [
+        row[0]
+        for row in con.execute(
+            f"select distinct landed.id_key from aicost_store.{table} as landed "
+            "where landed.id_key in ("
+            f"  select {ID_KEY_SQL.format('staged.operation_id')} from {STAGED} as staged "
+            "  where staged.quarantine_reason is null and staged.source_format = ?) "
+            f"limit {CANDIDATE_KEYS_LIMIT + 1}",
+            [source_format],
+        ).fetchall()
+    ]
+    if len(keys) > CANDIDATE_KEYS_LIMIT:
+        return f"aicost_store.{table}"
+    con.execute(
+        "create or replace temp table landed_candidates as "
+        f"select * from aicost_store.{table} where id_key in (select unnest(?::ubigint[]))",
+        [keys],
+    )
+    return "landed_candidates"
 
 
 def _commit(
@@ -481,7 +517,8 @@ def _commit(
         con.execute(
             f"insert into {source.landing_table} by name "
             "select * exclude (source_record, quarantine_reason, batch_no), "
-            f"?::bigint as ingest_run_id from {staged} "
+            f"?::bigint as ingest_run_id, {ID_KEY_SQL.format('operation_id')} as id_key "
+            f"from {staged} "
             "where quarantine_reason is null and source_format = ?",
             [run_id, source.format.value],
         )

@@ -109,6 +109,7 @@ resolved as (
 final as (
     select
         resolved.operation_id,
+        resolved.id_key,
         resolved.source_format,
         resolved.trace_id,
         resolved.parent_id,
