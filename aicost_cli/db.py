@@ -89,57 +89,17 @@ def _open_once(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     if path != Path(":memory:"):
         _make_parent(path)
     try:
-        con = _connect_writer(path) if not read_only else duckdb.connect(str(path), read_only=True)
+        con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
         if _is_lock_conflict(exc):
             raise _Busy() from None
         raise DatabaseError(f"cannot open database {path}: {exc}") from None
     except duckdb.Error as exc:
-        if "file handle conflict" in str(exc).lower():
-            raise DatabaseError(
-                f"database {path} is already open in this process",
-                hint="close the other connection to it first",
-            ) from None
         raise DatabaseError(
             f"cannot open database {path}: {exc}",
             hint="is it a DuckDB file? Point --db at a new path to start afresh",
         ) from None
     con.execute("set TimeZone = 'UTC'")
-    return con
-
-
-#: Row groups of the rows a writer appends (DuckDB's default is 122,880). A
-#: transaction's new rows of a table go through the write-ahead log, and are
-#: compressed again by the checkpoint at commit, until
-#: write_buffer_row_group_count (5) row groups of them are buffered; from then
-#: on they are written compressed, once. With 16,384-row groups that starts
-#: at 81,920 new rows per table instead of 614,400, which takes the commit
-#: of an incremental ingest of 100k calls into a 10M store from 1.2 s to
-#: nothing. Scans and reports are as fast; the file is about 10% larger.
-WRITER_ROW_GROUP_SIZE = 16384
-
-#: the name a writer's connection gives the store (readers: the file's stem)
-STORE_ALIAS = "aicost"
-
-
-def _connect_writer(path: Path) -> duckdb.DuckDBPyConnection:
-    """A read-write connection to the store: an in-memory DuckDB with the file
-    attached with WRITER_ROW_GROUP_SIZE (an option of ATTACH only) and made the
-    default database; spill files go beside the store, as duckdb.connect(path)
-    puts them. The file lock is taken by the attach, as by a plain connect."""
-    if path == Path(":memory:"):
-        return duckdb.connect(":memory:")
-    con = duckdb.connect(":memory:")
-    try:
-        con.execute(
-            f"attach {models.sql_string(str(path))} as {STORE_ALIAS} "
-            f"(row_group_size {WRITER_ROW_GROUP_SIZE})"
-        )
-        con.execute(f"use {STORE_ALIAS}")
-        con.execute(f"set temp_directory = {models.sql_string(str(path) + '.tmp')}")
-    except BaseException:
-        con.close()
-        raise
     return con
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from aicost_cli import db
 from aicost_cli.config import Config
-from aicost_cli.errors import DatabaseError, ExitCode
+from aicost_cli.errors import ExitCode
 from aicost_cli.ingest.requests import ingest_requests
 from tests.conftest import litellm_payload
 
@@ -107,39 +107,3 @@ def test_writers_take_turns(tmp_path: Path) -> None:
     # once the lock is free, the same command goes through
     done = aicost(store, "ingest", "requests", str(tmp_path / "b.jsonl"))
     assert done.returncode == 0, done.stderr
-
-
-def test_a_writer_writes_big_appends_once_and_holds_the_file(tmp_path: Path) -> None:
-    """A writer's connection (db.connect) attaches the store with
-    WRITER_ROW_GROUP_SIZE: a transaction's 100,000 new rows are written to the
-    file compressed, not into the write-ahead log; it holds the file lock
-    as a plain connect does; spill files go beside the store."""
-    store = tmp_path / "store.duckdb"
-    wal = Path(f"{store}.wal")
-    con = db.connect(store)
-    try:
-        setting = con.execute("select current_setting('temp_directory')").fetchall()
-        assert setting == [(f"{store}.tmp",)]
-        con.execute("create table t (id bigint, payload varchar)")
-        con.execute("checkpoint")
-        with db.transaction(con):
-            con.execute("insert into t select i, md5(i::varchar) from range(100000) r(i)")
-        # about 4 MB of text if it were logged; the log holds only where
-        # the row groups went
-        assert not wal.exists() or wal.stat().st_size < 400_000
-        groups = con.execute(
-            "select max(count), count(distinct row_group_id) from pragma_storage_info('t')"
-        ).fetchall()
-        assert groups == [(db.WRITER_ROW_GROUP_SIZE, -(-100000 // db.WRITER_ROW_GROUP_SIZE))]
-        blocked = aicost(store, "db", "status", timeout="0.3")
-        assert blocked.returncode == ExitCode.DATABASE, blocked.stderr
-        assert "is in use by another aicost process" in blocked.stderr
-        # the same process cannot open it a second time: one line that says so
-        with pytest.raises(DatabaseError, match="already open in this process"):
-            db.connect(store, read_only=True)
-    finally:
-        con.close()
-    with db.connect(store, read_only=True) as reader:
-        assert reader.execute("select count(*), sum(id) from t").fetchall() == [
-            (100000, 100000 * 99999 // 2)
-        ]
