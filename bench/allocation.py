@@ -37,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
 from aicost_cli import db  # noqa: E402
-from aicost_cli.migrations import CHARGE_COLUMNS  # noqa: E402
+from aicost_cli.migrations import CHARGE_COLUMNS, ID_KEY_SQL  # noqa: E402
 
 SEED = 20261122
 
@@ -97,7 +97,7 @@ select
     'bench.jsonl' as source_file,
     i as source_line,
     1 as ingest_run_id,
-    md5_number_lower('op-' || i) as id_key
+    {ID_KEY_SQL.format("'op-' || i")} as id_key
 from (select range as i, cast(hash(range // 6, {SEED}, 0) % 4 as integer) as m
       from range($n))
 """

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from aicost_cli.cli import app
 from aicost_cli.errors import ExitCode
+from aicost_cli.migrations import ID_KEY_SQL
 
 runner = CliRunner()
 
@@ -43,7 +44,7 @@ def test_a_build_over_the_memory_budget_is_one_clear_line(
 
 # model calls over a month, as aicost JSONL would land them (no JSON read:
 # one INSERT ... SELECT), six calls a conversation, two providers
-LAND_AICOST = """
+LAND_AICOST = f"""
 insert into land_aicost by name
 select
     'op-' || i as operation_id,
@@ -73,7 +74,7 @@ select
     'bench.jsonl' as source_file,
     i as source_line,
     1 as ingest_run_id,
-    md5_number_lower('op-' || i) as id_key
+    {ID_KEY_SQL.format("'op-' || i")} as id_key
 from range($n) as numbers(i)
 """
 
