@@ -5,6 +5,7 @@ on its own from the records it wrote (and test_sample_data re-derives)."""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -98,8 +99,16 @@ def test_malformed_lines_are_quarantined_with_their_line(loaded: Path) -> None:
 
 
 def test_demo_command_prints_both_reports(tmp_path: Path, expected: dict[str, Any]) -> None:
-    result = runner.invoke(app, ["demo", "--db", str(tmp_path / "d.duckdb")])
+    result = runner.invoke(
+        app, ["demo", "--db", str(tmp_path / "d.duckdb")], env={"COLUMNS": "104"}
+    )
     assert result.exit_code == 0, result.output
+    # the README shows this output: it must not go stale
+    readme = (SAMPLE.parent / "README.md").read_text(encoding="utf-8")
+    shown = readme.split("```text\n", 1)[1].split("```", 1)[0]
+    printed = re.sub(r"--config \S*/sample_data/", "--config /…/sample_data/", result.stdout)
+    printed = re.sub(r"--db \S+", "--db demo.duckdb", printed)
+    assert shown == printed
     assert "research-agent" in result.stdout
     assert "attribution by feature, model" in result.stdout
     # the story: month-over-month change of the best known cost (billed:
